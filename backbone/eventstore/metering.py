@@ -1,0 +1,51 @@
+"""Counts the AWS requests a client makes, so benchmarks can price the control plane itself."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+
+class RequestMeter:
+    """Counts requests per (service, operation) and the capacity units AWS reports."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.capacity_units: Counter[str] = Counter()
+
+    def attach(self, client: Any) -> Any:
+        """Count every request `client` makes from now on; returns the client."""
+        service = client.meta.service_model.service_name
+        client.meta.events.register(f"after-call.{service}", self._after_call)
+        return client
+
+    def _after_call(self, http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+        name = f"{model.service_model.service_name}.{model.name}"
+        units = _capacity_units(parsed)
+        with self._lock:
+            self.requests[name] += 1
+            if units:
+                self.capacity_units[name] += units
+
+    def total(self, prefix: str = "") -> int:
+        """Requests whose name starts with `prefix` (e.g. "dynamodb." or "events.PutEvents")."""
+        with self._lock:
+            return sum(n for name, n in self.requests.items() if name.startswith(prefix))
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.requests)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.capacity_units.clear()
+
+
+def _capacity_units(parsed: Any) -> float:
+    consumed = parsed.get("ConsumedCapacity") if isinstance(parsed, dict) else None
+    if isinstance(consumed, dict):
+        consumed = [consumed]
+    return float(sum(c.get("CapacityUnits", 0.0) for c in consumed or []))
