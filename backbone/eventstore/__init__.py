@@ -3,6 +3,7 @@
 from backbone.eventstore.factory import DynamoDBFactory
 from backbone.eventstore.metering import RequestMeter
 from backbone.eventstore.notification_log import (
+    AlreadyConsumed,
     DynamoDBApplicationRecorder,
     DynamoDBProcessRecorder,
     DynamoDBSubscription,
@@ -17,6 +18,7 @@ from backbone.eventstore.table import EventStoreTableError, create_table, table_
 Factory = DynamoDBFactory
 
 __all__ = [
+    "AlreadyConsumed",
     "DynamoDBAggregateRecorder",
     "DynamoDBApplicationRecorder",
     "DynamoDBFactory",

@@ -8,6 +8,7 @@ One table per service holds four kinds of item, told apart by the partition key:
 | notification    | `notification`          | nid     | oid, uuid, v, topic, state          |
 | counter         | `notification-counter`  | 0       | last (the highest nid allocated)    |
 | tracking        | `tracking#<upstream>`   | 0       | max (the highest nid processed)     |
+| consumed marker | `consumed#<event id>`   | 0       | (none: its existence is the fact)   |
 
 Numbers are written as DynamoDB `N` and read back as `int`, never `Decimal`.
 """
@@ -32,6 +33,10 @@ def aggregate_pk(purpose: str, originator_id: UUID | str) -> str:
 
 def tracking_pk(application_name: str) -> str:
     return f"tracking#{application_name}"
+
+
+def marker_item(consumed_event_id: str) -> Item:
+    return key(f"consumed#{consumed_event_id}", 0)
 
 
 def key(pk: str, sk: int) -> Item:

@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    IntegrityError,
     ListenNotifySubscription,
     Notification,
     OperationalError,
@@ -48,16 +49,23 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """Also takes `tracking` (a Tracking) and `consumed` (ids of integration events this
+        save answers: each is recorded once, and a second save naming it raises AlreadyConsumed).
+        """
         _assert_unique(stored_events)
         tracking: Tracking | None = kwargs.get("tracking")
-        if not stored_events and tracking is None:
+        consumed: Sequence[str] = kwargs.get("consumed", ())
+        if not stored_events and tracking is None and not consumed:
             return None
         for attempt in range(self.max_attempts):
             last = self._last_claimed if self._last_claimed != _UNKNOWN else self._read_counter()
             operations, checked = self._operations(stored_events, last, tracking)
+            first_marker = len(operations)
+            operations += [self._put_new(items.marker_item(key)) for key in consumed]
             try:
                 self._transact(operations)
             except _Cancelled as cancelled:
+                _raise_if_consumed(cancelled.reasons, first_marker, consumed)
                 _raise_unless_transient(cancelled.reasons, checked)
                 self._learn_counter(cancelled.reasons, bool(stored_events))
                 self._backoff(attempt)
@@ -118,6 +126,10 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
         self._last_claimed = items.int_attribute(self._get(COUNTER_PK, 0), "last") or 0
         return self._last_claimed
 
+    def is_consumed(self, consumed_event_id: str) -> bool:
+        """Whether a save already answered this integration event (see `consumed`)."""
+        return self._get(items.marker_item(consumed_event_id)["pk"]["S"], 0) is not None
+
     def max_notification_id(self) -> int | None:
         return self._read_counter() or None
 
@@ -149,6 +161,24 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
         self, gt: int | None = None, topics: Sequence[str] = ()
     ) -> Subscription[ApplicationRecorder]:
         return DynamoDBSubscription(self, gt=gt, topics=topics)
+
+
+def _raise_if_consumed(reasons: list[dict[str, Any]], first: int, keys: Sequence[str]) -> None:
+    failed = [
+        keys[i - first]
+        for i, reason in enumerate(reasons)
+        if i >= first and reason.get("Code") == "ConditionalCheckFailed"
+    ]
+    if failed:
+        raise AlreadyConsumed(failed)
+
+
+class AlreadyConsumed(IntegrityError):
+    """The integration event(s) this save answers were answered before: nothing was written."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        super().__init__(f"already consumed: {', '.join(keys)}")
+        self.keys = list(keys)
 
 
 class DynamoDBSubscription(ListenNotifySubscription[DynamoDBApplicationRecorder]):
