@@ -14,6 +14,7 @@ class RequestMeter:
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.capacity_units: Counter[str] = Counter()
+        self.items_read = 0
 
     def attach(self, client: Any) -> Any:
         """Count every request `client` makes from now on; returns the client."""
@@ -24,8 +25,10 @@ class RequestMeter:
     def _after_call(self, http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
         name = f"{model.service_model.service_name}.{model.name}"
         units = _capacity_units(parsed)
+        read = _items_read(parsed)
         with self._lock:
             self.requests[name] += 1
+            self.items_read += read
             if units:
                 self.capacity_units[name] += units
 
@@ -42,6 +45,7 @@ class RequestMeter:
         with self._lock:
             self.requests.clear()
             self.capacity_units.clear()
+            self.items_read = 0
 
 
 def _capacity_units(parsed: Any) -> float:
@@ -49,3 +53,11 @@ def _capacity_units(parsed: Any) -> float:
     if isinstance(consumed, dict):
         consumed = [consumed]
     return float(sum(c.get("CapacityUnits", 0.0) for c in consumed or []))
+
+
+def _items_read(parsed: Any) -> int:
+    if not isinstance(parsed, dict):
+        return 0
+    if "Count" in parsed:
+        return int(parsed["Count"])
+    return 1 if "Item" in parsed else 0

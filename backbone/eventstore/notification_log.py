@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -155,7 +156,7 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
             values.update(names)
             extra = {"FilterExpression": f"topic IN ({', '.join(names)})"}
         found = self._query(NOTIFICATION_PK, condition, values, **extra)
-        return [items.notification_from(item) for item, _ in zip(found, range(limit), strict=False)]
+        return [items.notification_from(item) for item in islice(found, limit)]
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -152,14 +153,7 @@ class DynamoDBAggregateRecorder(DynamoDBRecorder, AggregateRecorder):
         pk = items.aggregate_pk(self.purpose, originator_id)
         extra = {"Limit": limit} if limit else {}
         found = self._query(pk, condition, values, ScanIndexForward=not desc, **extra)
-        return [items.stored_event_from(item) for item, _ in zip(found, _upto(limit), strict=False)]
-
-
-def _upto(limit: int | None) -> Iterator[int]:
-    n = 0
-    while limit is None or n < limit:
-        yield n
-        n += 1
+        return [items.stored_event_from(item) for item in islice(found, limit)]
 
 
 def _version_range(gt: int | None, lte: int | None) -> tuple[str | None, Item]:

@@ -1,0 +1,39 @@
+"""`make bench`: every figure measured side by side in one run, on this machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+
+from bench import eventstore
+from bench.report import Report
+from local_runtime.emulator import Emulator
+
+
+def main() -> None:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ.setdefault(name, value)
+    logging.basicConfig(level=logging.WARNING)
+    print(
+        f"bench on {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores; moto timings are the emulator's, not DynamoDB's"
+    )
+    report = Report()
+    with Emulator(port=0) as emulator:
+        print("\n== event store ==")
+        eventstore.run(report, emulator)
+        report.ratio(
+            "event store",
+            "append speed, in-memory / dynamodb-on-moto (x)",
+            "events appended per second [in-memory]",
+            "events appended per second [dynamodb-on-moto]",
+        )
+
+
+if __name__ == "__main__":
+    main()
