@@ -1,4 +1,4 @@
-"""Event-store figures: the in-memory store and the DynamoDB recorder on the emulator, side by side."""
+"""Event-store figures: the in-memory store and the DynamoDB recorder on moto, side by side."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ class RequestMeter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
-        self.capacity_units: Counter[str] = Counter()
+        self.capacity_units: dict[str, float] = {}
         self.items_read = 0
 
     def attach(self, client: Any) -> Any:
@@ -30,7 +30,7 @@ class RequestMeter:
             self.requests[name] += 1
             self.items_read += read
             if units:
-                self.capacity_units[name] += units
+                self.capacity_units[name] = self.capacity_units.get(name, 0.0) + units
 
     def total(self, prefix: str = "") -> int:
         """Requests whose name starts with `prefix` (e.g. "dynamodb." or "events.PutEvents")."""

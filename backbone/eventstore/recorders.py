@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -174,9 +174,7 @@ def _assert_unique(stored_events: Sequence[StoredEvent]) -> None:
         raise IntegrityError(f"stored events are not unique: {stored_events}")
 
 
-def _raise_unless_transient(
-    reasons: list[dict[str, Any]], positions: Iterator[int] | range
-) -> None:
+def _raise_unless_transient(reasons: list[dict[str, Any]], positions: Iterable[int]) -> None:
     """IntegrityError if a condition failed at one of `positions`; return if worth a retry."""
     codes = [r.get("Code", "None") for r in reasons]
     if not codes:

@@ -1,4 +1,4 @@
-"""The DynamoDB event store beyond the library's suites: races, limits, snapshots, start-up checks."""
+"""The DynamoDB event store beyond the library's suites: races, limits, snapshots, start-up."""
 
 from __future__ import annotations
 
@@ -191,12 +191,12 @@ def test_a_table_of_the_wrong_shape_fails_at_start_up(emulator, dynamodb) -> Non
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    with pytest.raises(EventStoreTableError, match="'wrong-shape'.*not an event-store table"):
+    with pytest.raises(EventStoreTableError, match=r"'wrong-shape'.*not an event-store table"):
         DynamoDBFactory({"DYNAMODB_TABLE": "wrong-shape", **_endpoint(emulator)})
 
 
 def test_no_table_setting_names_the_setting() -> None:
-    with pytest.raises(EventStoreTableError, match="set DYNAMODB_TABLE"):
+    with pytest.raises(EventStoreTableError, match=r"set DYNAMODB_TABLE"):
         DynamoDBFactory({})
 
 
