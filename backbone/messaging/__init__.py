@@ -1,0 +1,1 @@
+"""Messaging between services: the relay from the event store to the bus, and the consumers."""

@@ -1,0 +1,149 @@
+"""A service's consumer: SQS messages from EventBridge, dispatched by detail-type (invariant 8).
+
+Handlers save their state change with `consumed=[delivery.event_id]`, so the idempotency marker
+is written in the same transaction as the change; a duplicate raises AlreadyConsumed, which
+counts here as success. The key of an integration event is its own `event_id` (a re-published
+event keeps it, while EventBridge gives every PutEvents a new envelope id); the key of an AWS
+event is the envelope `id`.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from backbone.eventstore import AlreadyConsumed
+from events.schemas import (
+    AWS_REGISTRY,
+    REGISTRY,
+    EventBridgeEnvelope,
+    EventSchemaError,
+    from_eventbridge_envelope,
+    parse_aws_detail,
+)
+from events.schemas.aws import AwsDetail
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Any], None]
+"""Takes an IntegrationEvent, or an AwsEvent for AWS's own detail-types."""
+AWS_DETAIL_TYPES = frozenset(detail_type for _, detail_type in AWS_REGISTRY)
+D = TypeVar("D", bound=AwsDetail)
+
+
+@dataclass(frozen=True)
+class AwsEvent(Generic[D]):
+    """An AWS event with the envelope id it is deduplicated on (AWS details carry no id)."""
+
+    event_id: str
+    envelope: EventBridgeEnvelope
+    detail: D
+
+
+class Outcome(enum.Enum):
+    """What became of one message that did not fail."""
+
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+
+
+class UnhandledEventType(LookupError):
+    """A message whose detail-type this consumer has no handler for (it goes to the DLQ)."""
+
+
+class SupportsToDict(Protocol):
+    """Chalice's SQSEvent: `to_dict()` is the raw Lambda event."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class BatchFailed(Exception):
+    """Some messages failed and partial batch responses are off: Lambda retries the batch."""
+
+    def __init__(self, message_ids: list[str]) -> None:
+        super().__init__(f"{len(message_ids)} message(s) failed: {', '.join(message_ids)}")
+        self.message_ids = message_ids
+
+
+class Consumer:
+    """Parses, deduplicates and dispatches; one bad message never fails its batch.
+
+    Returning `batchItemFailures` works only where the event source mapping has
+    FunctionResponseTypes=[ReportBatchItemFailures] (Chalice 1.34 never sets it); elsewhere
+    Lambda deletes the whole batch, so pass partial_batch=False to raise BatchFailed instead.
+    """
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        *,
+        is_consumed: Callable[[str], bool] | None = None,
+        partial_batch: bool = True,
+    ) -> None:
+        unknown = set(handlers) - set(REGISTRY) - AWS_DETAIL_TYPES
+        if unknown:
+            raise ValueError(f"no event model for detail-type(s): {', '.join(sorted(unknown))}")
+        self._handlers = dict(handlers)
+        self._is_consumed = is_consumed
+        self._partial_batch = partial_batch
+
+    @property
+    def detail_types(self) -> frozenset[str]:
+        """The detail-types this consumer handles."""
+        return frozenset(self._handlers)
+
+    def handle_message_body(self, body: str | bytes) -> Outcome:
+        """Handle one EventBridge envelope (JSON); raises on anything that should be retried."""
+        envelope = EventBridgeEnvelope.model_validate_json(body)
+        handler = self._handlers.get(envelope.detail_type)
+        if handler is None:
+            raise UnhandledEventType(f"{envelope.detail_type!r} from {envelope.source!r}")
+        event = _typed(envelope)
+        if self._is_consumed is not None and self._is_consumed(event.event_id):
+            return Outcome.DUPLICATE
+        try:
+            handler(event)
+        except AlreadyConsumed:
+            return Outcome.DUPLICATE
+        return Outcome.HANDLED
+
+    def handle_sqs_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Handle a Lambda SQS event; answers the partial batch response (see BatchFailed)."""
+        failures = [
+            record["messageId"] for record in event.get("Records", ()) if not self._record(record)
+        ]
+        if failures and not self._partial_batch:
+            raise BatchFailed(failures)
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+
+    def handle_chalice_event(self, event: SupportsToDict) -> dict[str, Any]:
+        """`return consumer.handle_chalice_event(event)` from an `@app.on_sqs_message` handler."""
+        return self.handle_sqs_event(event.to_dict())
+
+    def _record(self, record: Mapping[str, Any]) -> bool:
+        """Handle one record; False (logged with its message id) when it must be redelivered."""
+        message_id = record.get("messageId")
+        receives = record.get("attributes", {}).get("ApproximateReceiveCount")
+        try:
+            outcome = self.handle_message_body(record["body"])
+        except (ValidationError, EventSchemaError, UnhandledEventType) as error:
+            logger.error("message %s (receive %s) rejected: %s", message_id, receives, error)
+            return False
+        except Exception:
+            logger.exception("message %s (receive %s) failed", message_id, receives)
+            return False
+        logger.debug("message %s %s", message_id, outcome.value)
+        return True
+
+
+def _typed(envelope: EventBridgeEnvelope) -> Any:
+    """The integration event in the envelope, or an AwsEvent keyed on the envelope id."""
+    if envelope.detail_type in REGISTRY:
+        # Tolerant reader: a publisher deployed first may add optional fields (STYLE rule 4).
+        return from_eventbridge_envelope(envelope, extra="ignore")
+    return AwsEvent(event_id=envelope.id, envelope=envelope, detail=parse_aws_detail(envelope))
