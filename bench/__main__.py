@@ -6,7 +6,7 @@ import logging
 import os
 import platform
 
-from bench import eventstore
+from bench import eventstore, messaging
 from bench.report import Report
 from local_runtime.emulator import Emulator
 
@@ -33,6 +33,8 @@ def main() -> None:
             "events appended per second [in-memory]",
             "events appended per second [dynamodb-on-moto]",
         )
+        print("\n== messaging ==")
+        messaging.run(report, emulator)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,20 @@ class RequestMeter:
         self.requests: Counter[str] = Counter()
         self.capacity_units: dict[str, float] = {}
         self.items_read = 0
+        self.write_units = 0
 
     def attach(self, client: Any) -> Any:
         """Count every request `client` makes from now on; returns the client."""
         service = client.meta.service_model.service_name
         client.meta.events.register(f"after-call.{service}", self._after_call)
+        if service == "dynamodb":
+            client.meta.events.register("before-parameter-build.dynamodb", self._before_write)
         return client
+
+    def _before_write(self, params: Any, model: Any, **_: Any) -> None:
+        units = _write_units(model.name, params)
+        with self._lock:
+            self.write_units += units
 
     def _after_call(self, http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
         name = f"{model.service_model.service_name}.{model.name}"
@@ -46,6 +54,7 @@ class RequestMeter:
             self.requests.clear()
             self.capacity_units.clear()
             self.items_read = 0
+            self.write_units = 0
 
 
 def _capacity_units(parsed: Any) -> float:
@@ -61,3 +70,14 @@ def _items_read(parsed: Any) -> int:
     if "Count" in parsed:
         return int(parsed["Count"])
     return 1 if "Item" in parsed else 0
+
+
+def _write_units(operation: str, params: Any) -> int:
+    """Write units for items under 1 KB: a transactional write costs two, a plain one one."""
+    if operation == "TransactWriteItems":
+        return 2 * len(params.get("TransactItems", ()))
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return 1
+    if operation == "BatchWriteItem":
+        return sum(len(writes) for writes in params.get("RequestItems", {}).values())
+    return 0
