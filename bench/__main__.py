@@ -9,6 +9,7 @@ import platform
 from bench import eventstore, messaging
 from bench.report import Report
 from local_runtime.emulator import Emulator
+from tests.job_service.bench_dispatch import dispatch_benchmark
 
 
 def main() -> None:
@@ -35,6 +36,9 @@ def main() -> None:
         )
         print("\n== messaging ==")
         messaging.run(report, emulator)
+    print("\n== job service ==")
+    rate = dispatch_benchmark(jobs=100_000, profiles=100)
+    report.add("job service", "dispatch decisions per second, 100,000 queued, 100 profiles", rate)
 
 
 if __name__ == "__main__":
