@@ -9,6 +9,7 @@ import platform
 from bench import eventstore, messaging
 from bench.report import Report
 from local_runtime.emulator import Emulator
+from tests.cluster_service.bench_pool import pool_benchmark
 from tests.job_service.bench_dispatch import dispatch_benchmark
 
 
@@ -39,6 +40,9 @@ def main() -> None:
     print("\n== job service ==")
     rate = dispatch_benchmark(jobs=100_000, profiles=100)
     report.add("job service", "dispatch decisions per second, 100,000 queued, 100 profiles", rate)
+    print("\n== cluster service ==")
+    rate = pool_benchmark(clusters=1000)
+    report.add("cluster service", "pool decisions per second, 1,000 clusters", rate)
 
 
 if __name__ == "__main__":
