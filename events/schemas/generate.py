@@ -16,6 +16,7 @@ from events.schemas.draft4 import DRAFT4, Draft4ConversionError, to_draft4
 from events.schemas.registry import EVENT_TYPES
 
 JSON_DIR = Path(__file__).resolve().parent / "json"
+REGISTRY_TEMPLATE = "registry.template.json"
 _STRING = {"type": "string"}
 
 
@@ -56,9 +57,42 @@ def render(model: type[IntegrationEvent]) -> str:
     return json.dumps(envelope_schema(model), indent=2, sort_keys=True) + "\n"
 
 
+def registry_template() -> dict[str, Any]:
+    """The Schema Registry holding every schema, as a template that template.yaml nests."""
+    resources: dict[str, Any] = {
+        "Registry": {
+            "Type": "AWS::EventSchemas::Registry",
+            "Properties": {
+                "RegistryName": {"Ref": "RegistryName"},
+                "Description": "Integration events of the EMR control plane",
+            },
+        }
+    }
+    for model in EVENT_TYPES:
+        resources[f"Schema{model.detail_type}"] = {
+            "Type": "AWS::EventSchemas::Schema",
+            "Properties": {
+                "RegistryName": {"Fn::GetAtt": ["Registry", "RegistryName"]},
+                "SchemaName": f"emr-control-plane@{model.detail_type}",
+                "Type": "JSONSchemaDraft4",
+                "Content": render(model),
+            },
+        }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Schema Registry of the EMR control plane (generated: make schemas)",
+        "Parameters": {"RegistryName": {"Type": "String", "Default": "emr-control-plane"}},
+        "Resources": resources,
+        "Outputs": {"RegistryArn": {"Value": {"Fn::GetAtt": ["Registry", "RegistryArn"]}}},
+    }
+
+
 def expected_files(directory: Path = JSON_DIR) -> dict[Path, str]:
-    """Every schema file the generator owns, with its text."""
-    return {directory / f"{model.detail_type}.json": render(model) for model in EVENT_TYPES}
+    """Every file the generator owns (the schemas and the registry's template), with its text."""
+    files = {directory / f"{model.detail_type}.json": render(model) for model in EVENT_TYPES}
+    template = json.dumps(registry_template(), indent=2, sort_keys=True) + "\n"
+    files[directory.parent / REGISTRY_TEMPLATE] = template
+    return files
 
 
 def stale_files(directory: Path = JSON_DIR) -> list[Path]:
