@@ -1,0 +1,35 @@
+"""Errors of the job service's use cases (the domain's own errors pass through unchanged)."""
+
+from job_service.domain import JobServiceError
+
+
+class NotFound(JobServiceError, LookupError):
+    """Base of the errors the API answers with 404."""
+
+
+class JobNotFound(NotFound):
+    """No job with this id for this tenant (another tenant's job is not found either)."""
+
+    def __init__(self, job_id: object) -> None:
+        self.job_id = str(job_id)
+        super().__init__(f"job {self.job_id} not found")
+
+
+class ProfileNotFound(NotFound):
+    """No job profile with this name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"job profile {name!r} not found")
+
+
+class ProfileExists(JobServiceError):
+    """A job profile with this name exists already (update it instead; the API answers 409)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"job profile {name!r} exists already")
+
+
+class Conflict(JobServiceError):
+    """Another writer changed the same aggregate at the same time; try the request again."""

@@ -1,0 +1,144 @@
+"""The relay's `translate` for the job service: stored Job events → integration events.
+
+Published: Submitted → JobSubmitted, Allocated → JobAllocated, Started → JobStarted,
+Succeeded → JobSucceeded, Requeued → JobRequeued (any attempt that ends with a retry,
+refunded or counted), Failed → JobFailed (final=True: the last attempt failed),
+Cancelled → JobCancelled. Internal (None): Job.Queued and every event of JobProfile,
+KnownCluster and ProfileIndex.
+
+Only Submitted carries the job's tenant and cluster profile, and Started carries neither the
+cluster nor the attempt, so each event is translated with the job as it was right after it
+(`JobsAtVersion`): a small cache moves a job forward one event at a time, as the relay reads
+them in order; anything else is read from the store (one Query, at most a job's few events).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Final
+from uuid import UUID
+
+from eventsourcing.application import Repository
+from eventsourcing.persistence import Mapper, Notification
+
+from events.schemas import (
+    IntegrationEvent,
+    JobAllocated,
+    JobCancelled,
+    JobFailed,
+    JobRequeued,
+    JobStarted,
+    JobSubmitted,
+    JobSucceeded,
+)
+from job_service.domain import Job
+
+CACHED_JOBS: Final = 1000
+MAX_REASON: Final = 2048
+
+
+class JobsAtVersion:
+    """The job right after a given event of it, from a small LRU cache or the store."""
+
+    def __init__(self, repository: Repository[UUID], size: int = CACHED_JOBS) -> None:
+        self._repository = repository
+        self._size = size
+        self._jobs: OrderedDict[UUID, Job] = OrderedDict()
+
+    def after(self, event: Any) -> Job:
+        job = self._jobs.pop(event.originator_id, None)
+        if job is not None and job.version == event.originator_version - 1:
+            event.mutate(job)
+        elif job is None or job.version != event.originator_version:
+            job = self._repository.get(event.originator_id, version=event.originator_version)
+        assert isinstance(job, Job)
+        self._jobs[event.originator_id] = job
+        if len(self._jobs) > self._size:
+            self._jobs.popitem(last=False)
+        return job
+
+
+class JobEventTranslator:
+    """`translate(notification, event_id)`, as backbone.messaging.relay.Translate says."""
+
+    def __init__(self, mapper: Mapper[UUID], repository: Repository[UUID]) -> None:
+        self._mapper = mapper
+        self._jobs = JobsAtVersion(repository)
+
+    def __call__(self, notification: Notification, event_id: str) -> IntegrationEvent | None:
+        event: Any = self._mapper.to_domain_event(notification)
+        found = _FIELDS.get(type(event))
+        if found is None:
+            return None
+        model, fields = found
+        job = self._jobs.after(event)
+        common = {"event_id": event_id, "occurred_at": event.timestamp}
+        common |= {"job_id": str(job.id), "tenant_id": job.tenant_id}
+        return model.model_validate(common | fields(event, job))
+
+
+Fields = Callable[[Any, Job], dict[str, Any]]
+
+
+def _submitted(e: Job.Submitted, job: Job) -> dict[str, Any]:
+    return {
+        "job_profile": e.job_profile, "cluster_profile": e.cluster_profile,
+        "priority": e.priority, "name": e.name, "parameters": e.parameters,
+        "max_attempts": e.max_attempts, "timeout_seconds": e.timeout_seconds,
+        "submitted_at": e.timestamp,
+    }  # fmt: skip
+
+
+def _allocated(e: Job.Allocated, job: Job) -> dict[str, Any]:
+    return {
+        "cluster_id": e.cluster_id, "cluster_profile": job.cluster_profile,
+        "attempt": e.attempt, "slot": e.slot,
+    }  # fmt: skip
+
+
+def _started(e: Job.Started, job: Job) -> dict[str, Any]:
+    return {"cluster_id": job.cluster_id, "step_id": e.step_id, "attempt": job.attempts}
+
+
+def _succeeded(e: Job.Succeeded, job: Job) -> dict[str, Any]:
+    return {"cluster_id": job.cluster_id, "step_id": job.step_id, "attempt": e.attempt}
+
+
+def _requeued(e: Job.Requeued, job: Job) -> dict[str, Any]:
+    return {
+        "reason": e.reason, "attempt": e.attempt, "cluster_id": e.cluster_id,
+        "retry_at": e.retry_at,
+    }  # fmt: skip
+
+
+def _failed(e: Job.Failed, job: Job) -> dict[str, Any]:
+    return {
+        "cluster_id": e.cluster_id, "step_id": job.step_id, "attempt": e.attempt,
+        "reason": _reason(e.message), "final": True,
+    }  # fmt: skip
+
+
+def _cancelled(e: Job.Cancelled, job: Job) -> dict[str, Any]:
+    return {"cluster_id": e.cluster_id, "reason": _reason(e.reason)}
+
+
+def _reason(text: str | None) -> str | None:
+    """A Reason fits 1 to 2048 characters: an EMR message or an operator's may be longer."""
+    return text[:MAX_REASON] if text else None
+
+
+_FIELDS: Final[dict[type, tuple[type[IntegrationEvent], Fields]]] = {
+    Job.Submitted: (JobSubmitted, _submitted),
+    Job.Allocated: (JobAllocated, _allocated),
+    Job.Started: (JobStarted, _started),
+    Job.Succeeded: (JobSucceeded, _succeeded),
+    Job.Requeued: (JobRequeued, _requeued),
+    Job.Failed: (JobFailed, _failed),
+    Job.Cancelled: (JobCancelled, _cancelled),
+}
+
+
+def translator_for(app: Any) -> JobEventTranslator:
+    """The translate function of a JobsApplication (its mapper and repository)."""
+    return JobEventTranslator(app.mapper, app.repository)

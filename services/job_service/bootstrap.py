@@ -1,0 +1,141 @@
+"""Builds the job service for one process (one Lambda cold start, one local runner).
+
+Nothing is built at import. `JobServiceSettings.from_env` is the only place that reads the
+environment; `bootstrap(settings)` builds the application on its event store, the StepRunner,
+the consumer and the relay's translate function. Tests and the local runtime pass their own
+StepRunner (a fake, or one that cancels steps through moto's backend) and clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from backbone.messaging.consumer import Consumer
+from job_service.adapters import EmrStepRunner, StepRunner
+from job_service.application import (
+    JobEventTranslator,
+    JobsApplication,
+    JobServiceHandlers,
+    TickReport,
+    translator_for,
+)
+
+
+class SettingsError(ValueError):
+    """An environment variable of the job service is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class JobServiceSettings:
+    """What one job service process needs to know about its surroundings."""
+
+    table_name: str
+    endpoint_url: str | None = None
+    """An emulator's URL, for DynamoDB and EMR alike; None on AWS."""
+    region: str = "us-east-1"
+    tick_interval_seconds: int = 60
+    reconcile_after_seconds: int = 300
+    persistence_module: str = "backbone.eventstore"
+    create_table: bool = False
+    """Create the table if it is missing (local runs and tests only)."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> JobServiceSettings:
+        """JOB_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
+        AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, RECONCILE_AFTER_SECONDS,
+        PERSISTENCE_MODULE, CREATE_TABLE (y/n)."""
+        table = environ.get("JOB_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
+        if not table:
+            raise SettingsError("set JOB_SERVICE_TABLE to the job service's event-store table")
+        defaults = cls(table)
+        return cls(
+            table_name=table,
+            endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
+            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", 60),
+            reconcile_after_seconds=_seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
+            persistence_module=environ.get("PERSISTENCE_MODULE") or defaults.persistence_module,
+            create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
+        )
+
+    def store_env(self) -> dict[str, str]:
+        """The eventsourcing settings of the application's event store."""
+        env = {
+            "PERSISTENCE_MODULE": self.persistence_module,
+            "DYNAMODB_TABLE": self.table_name,
+            "AWS_REGION": self.region,
+            "CREATE_TABLE": "y" if self.create_table else "n",
+        }
+        return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class JobService:
+    """Everything one process of the job service uses."""
+
+    settings: JobServiceSettings
+    app: JobsApplication
+    step_runner: StepRunner
+    handlers: JobServiceHandlers
+    consumer: Consumer
+    translate: JobEventTranslator
+    clock: Callable[[], datetime]
+
+    def tick(self) -> TickReport:
+        """The scheduled Tick, on this process's clock."""
+        return self.app.tick(self.clock())
+
+
+def bootstrap(
+    settings: JobServiceSettings,
+    *,
+    step_runner: StepRunner | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> JobService:
+    """The job service on `settings`; `step_runner` replaces EMR, `clock` the system clock."""
+    runner = step_runner or EmrStepRunner(emr_client(settings))
+    app = JobsApplication(
+        env=settings.store_env(),
+        step_runner=runner,
+        reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
+    )
+    now = clock or _utc_now
+    handlers = JobServiceHandlers(app, now)
+    return JobService(
+        settings=settings,
+        app=app,
+        step_runner=runner,
+        handlers=handlers,
+        consumer=Consumer(handlers.by_detail_type()),
+        translate=translator_for(app),
+        clock=now,
+    )
+
+
+def emr_client(settings: JobServiceSettings) -> Any:
+    """A boto3 EMR client for the settings' region (and emulator, if any)."""
+    return boto3.client(
+        "emr",
+        region_name=settings.region,
+        endpoint_url=settings.endpoint_url,
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
