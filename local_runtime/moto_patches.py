@@ -60,8 +60,9 @@ class _Backups:
     def cut_streams_back(self, tables: dict[str, Any]) -> None:
         """After moto restored a backup, drop the stream records the cancelled writes added."""
         for _, backup, stream_length in self.tables.values():
-            if backup.stream_shard is not None and tables.get(backup.name) is backup:
-                del backup.stream_shard.items[stream_length:]
+            shard: Any = backup.stream_shard
+            if shard is not None and tables.get(backup.name) is backup:
+                del shard.items[stream_length:]
 
 
 def _deepcopy(obj: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -95,6 +96,6 @@ def apply() -> None:
             _transaction.reset(token)
 
     proxy = types.SimpleNamespace(copy=copy.copy, Error=copy.Error, deepcopy=_deepcopy)
-    models.copy = proxy  # type: ignore[attr-defined]
+    models.copy = proxy  # type: ignore[attr-defined,assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _applied = True
