@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
 from types import FrameType
 
+from .emr_driver import DriverTimings, LocalAwsDriver
 from .emulator import Emulator, PortInUseError
 from .resources import LocalResources, create_local_resources
 from .settings import LocalSettings, SettingsError
@@ -27,10 +29,12 @@ def main() -> int:
     try:
         log.info("emulator listening on %s", emulator.endpoint_url)
         resources = create_local_resources(emulator.endpoint_url, settings)
-        print(banner(emulator.endpoint_url, settings, resources), flush=True)
-        while not stop.wait(0.5):
-            pass
-        log.info("stopping")
+        timings = DriverTimings.from_env(os.environ)
+        with LocalAwsDriver(emulator.endpoint_url, settings.region, timings, environ=os.environ):
+            print(banner(emulator.endpoint_url, settings, resources), flush=True)
+            while not stop.wait(0.5):
+                pass
+            log.info("stopping")
     finally:
         emulator.stop()
     log.info("stopped")
@@ -63,6 +67,9 @@ def banner(endpoint_url: str, settings: LocalSettings, resources: LocalResources
         f"  region:                 {settings.region}",
         f"  event-store tables:     {', '.join(resources.tables)}",
         f"  event bus:              {resources.bus_name} ({resources.bus_arn})",
+        "  EMR and CloudFormation: moved through AWS's state sequences by the local driver",
+        "                          (LOCAL_AWS_TIMINGS=realistic for EMR-like minutes;",
+        "                          LOCAL_AWS_FAILURES=stack_create=0.1,step=0.1 to inject failures)",
         "point boto3 or the aws cli at it with:",
         f"  export AWS_ENDPOINT_URL={endpoint_url}",
         f"  export AWS_DEFAULT_REGION={settings.region}",
