@@ -25,7 +25,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy backbone events local_runtime services/job_service services/cluster_service/domain
+	$(VENV)/bin/mypy backbone events local_runtime services/job_service services/cluster_service
 
 ## Print throughput and request-cost figures, measured side by side in one run.
 bench: $(STAMP)

@@ -1,0 +1,138 @@
+"""Pool use cases: registering profiles (and seeding the three of SEED_PROFILES), changing a
+pool's thresholds (through the API, or from SSM with changed_by="ssm"), and reconciling a pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from cluster_service.adapters.thresholds import ThresholdReading
+from cluster_service.application.demand import Demand
+from cluster_service.application.errors import Conflict, ProfileExists, ProfileNotFound
+from cluster_service.application.queries import QueryUseCases
+from cluster_service.application.records import PoolRoster, ProfileCatalog, ProfileRecord
+from cluster_service.application.views import PoolSummary
+from cluster_service.domain.errors import InvalidThresholds
+from cluster_service.domain.pool import ChangeSource, Decision, Pool, check_thresholds
+from cluster_service.domain.profiles import SEED_PROFILES, ClusterProfile
+
+logger = logging.getLogger(__name__)
+
+Thresholds = tuple[int, int, int]
+"""(minimum, maximum, idle TTL in seconds)."""
+SEED_THRESHOLDS: Final[Mapping[str, Thresholds]] = {
+    "small": (1, 5, 900), "medium": (0, 4, 1_800), "large": (0, 2, 1_800),
+}  # fmt: skip
+"""Where the seeded pools start: one small cluster kept warm, medium and large on demand."""
+_WHOLE_NUMBER: Final = re.compile(r"[0-9]{1,9}")
+
+
+class PoolUseCases(QueryUseCases):
+    def seed(
+        self, at: datetime, thresholds: Mapping[str, Thresholds] = SEED_THRESHOLDS
+    ) -> list[str]:
+        """Register whichever of small, medium and large is missing; the names registered.
+        Safe to race: whoever loses to a concurrent seed registers nothing."""
+        with self._lock:
+            catalog = self._get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
+            missing = [p for name, p in SEED_PROFILES.items() if name not in catalog.names]
+            records: list[Any] = []
+            for profile in missing:
+                records += self._registration(profile, thresholds[profile.name], "api", at)
+                catalog.add(profile.name, at)
+            try:
+                self._commit([*records, catalog])
+            except Conflict:
+                return []
+        for profile in missing:
+            self.reconcile_pool(profile.name, at)
+        return [p.name for p in missing]
+
+    def register_profile(
+        self, profile: ClusterProfile, minimum: int, maximum: int, idle_ttl_seconds: int,
+        at: datetime,
+    ) -> PoolSummary:  # fmt: skip
+        """A new profile and its pool; ProfileExists, InvalidThresholds, Conflict."""
+        with self._lock:
+            if self._get(ProfileRecord.id_for(profile.name), ProfileRecord) is not None:
+                raise ProfileExists(profile.name)
+            records = self._registration(profile, (minimum, maximum, idle_ttl_seconds), "api", at)
+            catalog = self._get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
+            catalog.add(profile.name, at)
+            self._commit([*records, catalog])
+        self.reconcile_pool(profile.name, at)
+        return self.get_pool(profile.name)
+
+    def _registration(
+        self, profile: ClusterProfile, thresholds: Thresholds, by: ChangeSource, at: datetime
+    ) -> list[Any]:
+        minimum, maximum, ttl = thresholds
+        return [
+            ProfileRecord.register(profile, at),
+            Pool.create(profile.name, minimum, maximum, ttl, by, at),
+            PoolRoster.open(profile.name, at),
+            Demand.open(profile.name, at),
+        ]
+
+    def change_thresholds(
+        self, profile: str, minimum: int, maximum: int, idle_ttl_seconds: int,
+        changed_by: ChangeSource, at: datetime,
+    ) -> PoolSummary:  # fmt: skip
+        """New limits (recorded only if they differ), and the pool reconciled to them at once.
+        Raises ProfileNotFound, InvalidThresholds, InvalidChangeSource, Conflict."""
+        with self._working_on(profile, at) as work:
+            if work.pool is None or not work.registered:
+                raise ProfileNotFound(profile)
+            work.pool.change_thresholds(minimum, maximum, idle_ttl_seconds, changed_by, at)
+        return work.summary()
+
+    def reconcile_pool(self, profile: str, at: datetime) -> list[Decision]:
+        """Run the policy and carry out what it decides; the decisions (ProfileNotFound)."""
+        with self._working_on(profile, at) as work:
+            if not work.registered:
+                raise ProfileNotFound(profile)
+        return work.decisions
+
+    def sync_thresholds(self, at: datetime) -> list[str]:
+        """Apply each profile's new reading from the ThresholdSource; the profiles changed."""
+        if self.thresholds is None:
+            return []
+        readings = self.thresholds.read()
+        return [name for name in self._profile_names()
+                if name in readings and self._apply_reading(name, readings[name], at)]  # fmt: skip
+
+    def _apply_reading(self, name: str, reading: ThresholdReading, at: datetime) -> bool:
+        roster = self._get(PoolRoster.id_for(name), PoolRoster)
+        pool = self._get(Pool.id_for(name), Pool)
+        if roster is None or pool is None or reading.version == roster.ssm_version:
+            return False
+        values = _parsed(name, reading, pool)
+        if values is None:
+            return False
+        with self._working_on(name, at) as work:
+            assert work.pool is not None and work.roster is not None
+            changed = work.pool.change_thresholds(*values, "ssm", at)
+            work.roster.ssm_applied(reading.version, at)
+        return changed
+
+
+def _parsed(name: str, reading: ThresholdReading, pool: Pool) -> Thresholds | None:
+    """The reading over the pool's current values; None (logged) if any value is invalid."""
+    values = {"minimum": pool.minimum, "maximum": pool.maximum,
+              "idle-ttl-seconds": pool.idle_ttl_seconds}  # fmt: skip
+    for key, raw in reading.values.items():
+        if not _WHOLE_NUMBER.fullmatch(raw.strip()):
+            logger.warning("pool %s: ignoring SSM %s=%r: not a whole number", name, key, raw)
+            return None
+        values[key] = int(raw.strip())
+    minimum, maximum, ttl = values["minimum"], values["maximum"], values["idle-ttl-seconds"]
+    try:
+        check_thresholds(minimum, maximum, ttl)
+    except InvalidThresholds as error:
+        logger.warning("pool %s: ignoring SSM thresholds %s: %s", name, values, error)
+        return None
+    return minimum, maximum, ttl
