@@ -1,0 +1,84 @@
+"""The actions of /jobs: submit, read, list, cancel and audit a tenant's jobs."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from chalice.app import Response
+
+from job_service.api.errors import ApiError, from_domain
+from job_service.api.models import JobListQuery, SubmitJob
+from job_service.api.pagination import decode_token, encode_token
+from job_service.api.runtime import Call, json_response
+from job_service.api.views import (
+    JobAccepted,
+    JobPage,
+    history_view,
+    job_summary,
+    job_view,
+    links,
+)
+from job_service.application import ProfileNotFound
+from job_service.domain import JobStatus
+
+IDEMPOTENCY_KEY: Final = "Idempotency-Key"
+_KEY: Final = re.compile(r"[!-~]{1,255}")
+
+
+def submit(call: Call) -> Response:
+    """202 once the job is stored; a repeated Idempotency-Key answers with the same job."""
+    body = call.body(SubmitJob)
+    key, now = idempotency_key(call), call.now()
+    try:
+        job = call.app.submit(
+            call.tenant_id, body.profile, body.name, body.parameters, body.priority, key, at=now
+        )
+    except ProfileNotFound as error:
+        raise from_domain(error, field="profile") from None
+    position = call.app.position_after_submit(job, at=now)
+    accepted = JobAccepted(
+        job_id=str(job.id), status=job.status, queue_position=position, links=links(job.id)
+    )
+    return json_response(accepted, 202, {"Location": f"/jobs/{job.id}"})
+
+
+def idempotency_key(call: Call) -> str | None:
+    key = call.header(IDEMPOTENCY_KEY)
+    if key is not None and not _KEY.fullmatch(key):
+        message = "must be 1 to 255 printable ASCII characters without spaces, e.g. a UUID"
+        raise ApiError(400, "invalid_request", message, field=IDEMPOTENCY_KEY)
+    return key
+
+
+def get(call: Call, job_id: str) -> Response:
+    job, position = call.app.job_and_position(call.tenant_id, job_id, at=call.now())
+    return json_response(job_view(job, position, call.now()))
+
+
+def cancel(call: Call, job_id: str) -> Response:
+    """200 with the cancelled job; 409 if it had already ended."""
+    job = call.app.cancel(call.tenant_id, job_id, at=call.now())
+    return json_response(job_view(job, None, call.now()))
+
+
+def history(call: Call, job_id: str) -> Response:
+    events = call.app.history(call.tenant_id, job_id)
+    return json_response(history_view(events[0].originator_id, events))
+
+
+def list_jobs(call: Call) -> Response:
+    query = call.query(JobListQuery)
+    token = query.next_token
+    before = None if token is None else decode_token(token, query.status, query.profile)
+    page = call.app.list_jobs(
+        call.tenant_id,
+        status=None if query.status is None else JobStatus(query.status),
+        job_profile=query.profile,
+        limit=query.limit,
+        before=before,
+    )
+    next_token = (
+        None if page.before is None else encode_token(page.before, query.status, query.profile)
+    )
+    return json_response(JobPage(jobs=[job_summary(e) for e in page.jobs], next_token=next_token))

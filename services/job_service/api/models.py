@@ -1,0 +1,170 @@
+"""What a client may send: strict pydantic models, checked before anything reaches the store.
+
+Every request model forbids unknown fields and coerces nothing (a number is not a string).
+Limits follow what the job service must publish later (events/schemas/jobs.py): parameter
+names and values as JobSubmitted takes them, at most 256 of them, and at most
+MAX_PARAMETERS_BYTES of JSON, so that a JobSubmitted always fits one EventBridge entry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from job_service.domain import PRIORITIES, ProfileTerms, StepTemplate
+from job_service.domain.values import JobType, Priority
+
+MAX_PARAMETERS_BYTES: Final = 128 * 1024
+STRICT: Final = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+ProfileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+"""A job profile's name as the API creates it: safe in a URL path without escaping."""
+Identifier = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,256}$")]
+JobName = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+ParameterName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]
+MAX_VALUE_CHARS: Final = 4096
+_VALUE_SCHEMA: Final = {
+    "anyOf": [
+        {"type": "string", "maxLength": MAX_VALUE_CHARS},
+        {"type": "boolean"},
+        {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+        {"type": "number"},
+    ]
+}
+
+
+def _parameter_value(value: object) -> str | bool | int | float:
+    """One error naming every accepted kind (a plain union reports one per kind)."""
+    if isinstance(value, bool) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
+        return value
+    if isinstance(value, str) and len(value) <= MAX_VALUE_CHARS:
+        return value
+    raise ValueError(
+        f"must be a string of at most {MAX_VALUE_CHARS} characters, true or false, "
+        "a whole number within 64 bits, or a finite number"
+    )
+
+
+ParameterValue = Annotated[
+    str | bool | int | float, PlainValidator(_parameter_value), WithJsonSchema(_VALUE_SCHEMA)
+]
+JobStatusName = Literal[  # JobStatus's values (a test checks)
+    "submitted", "queued", "allocated", "running", "succeeded", "failed", "cancelled"
+]
+
+
+class SubmitJob(BaseModel):
+    """POST /jobs."""
+
+    model_config = STRICT
+
+    profile: Identifier
+    """The job profile the job runs under."""
+    name: JobName
+    parameters: Annotated[dict[ParameterName, ParameterValue], Field(max_length=256)] = {}
+    """One value for each placeholder of the profile's step template, no more."""
+    priority: Priority | None = None
+    """One of the profile's allowed priorities; the profile's priority class if left out."""
+
+    @field_validator("parameters")
+    @classmethod
+    def _fits_one_event(cls, value: dict[str, object]) -> dict[str, object]:
+        if len(json.dumps(value)) > MAX_PARAMETERS_BYTES:
+            raise ValueError(f"must be at most {MAX_PARAMETERS_BYTES} bytes as JSON")
+        return value
+
+
+class StepTemplateBody(BaseModel):
+    """A job profile's EMR step: spark (spark-submit + args) or command (args alone)."""
+
+    model_config = STRICT
+
+    kind: Literal["spark", "command"]
+    args: Annotated[
+        list[Annotated[str, StringConstraints(max_length=10280)]],
+        Field(min_length=1, max_length=256),
+    ]
+    """Fixed args with `{name}` placeholders, each filled from one job parameter."""
+
+    @model_validator(mode="after")
+    def _renders(self) -> StepTemplateBody:
+        self.template()  # InvalidTemplate is a ValueError: pydantic reports it here
+        return self
+
+    def template(self) -> StepTemplate:
+        return StepTemplate(self.kind, tuple(self.args))
+
+
+class ProfileTermsBody(BaseModel):
+    """Everything a job profile says besides its name."""
+
+    model_config = STRICT
+
+    job_type: JobType
+    cluster_profile: Identifier
+    step_template: StepTemplateBody
+    allowed_priorities: Annotated[list[Priority], Field(min_length=1, max_length=4)] = list(
+        PRIORITIES
+    )
+    priority_class: Priority = "normal"
+    """The priority of a job that names none; one of allowed_priorities."""
+    max_attempts: Annotated[int, Field(ge=1, le=1000)] = 3
+    timeout_seconds: Annotated[int, Field(ge=1, le=2**31 - 1)] = 3600
+
+    @field_validator("priority_class")
+    @classmethod
+    def _allowed(cls, value: Priority, info: ValidationInfo) -> Priority:
+        allowed = info.data.get("allowed_priorities")
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"must be one of allowed_priorities {sorted(set(allowed))}")
+        return value
+
+    def terms(self) -> ProfileTerms:
+        return ProfileTerms(
+            job_type=self.job_type,
+            cluster_profile=self.cluster_profile,
+            step_template=self.step_template.template(),
+            priority_class=self.priority_class,
+            allowed_priorities=frozenset(self.allowed_priorities),
+            max_attempts=self.max_attempts,
+            timeout_seconds=self.timeout_seconds,
+        )
+
+
+class CreateProfile(ProfileTermsBody):
+    """POST /job-profiles."""
+
+    name: ProfileName
+
+
+class UpdateProfile(ProfileTermsBody):
+    """PUT /job-profiles/{name}: every term again; `name`, if given, must be the path's."""
+
+    name: ProfileName | None = None
+
+
+class JobListQuery(BaseModel):
+    """GET /jobs query parameters (strings in the URL, so numbers are parsed)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    status: JobStatusName | None = None
+    profile: Identifier | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    next_token: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    """The previous page's next_token; the other parameters must stay the same."""

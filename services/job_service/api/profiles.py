@@ -1,0 +1,39 @@
+"""The actions of /job-profiles: list, create, read and replace job profiles.
+
+Profiles are shared by every tenant; any authenticated caller may manage them.
+"""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from job_service.api.errors import ApiError
+from job_service.api.models import CreateProfile, UpdateProfile
+from job_service.api.runtime import Call, json_response
+from job_service.api.views import ProfileList, profile_view
+
+
+def list_profiles(call: Call) -> Response:
+    profiles = [profile_view(profile) for profile in call.app.list_profiles()]
+    return json_response(ProfileList(profiles=profiles))
+
+
+def create(call: Call) -> Response:
+    """201 with the new profile; 409 if the name is taken."""
+    body = call.body(CreateProfile)
+    profile = call.app.create_profile(body.name, body.terms(), at=call.now())
+    return json_response(profile_view(profile), 201, {"Location": f"/job-profiles/{body.name}"})
+
+
+def get(call: Call, name: str) -> Response:
+    return json_response(profile_view(call.app.get_profile(name)))
+
+
+def update(call: Call, name: str) -> Response:
+    """200 with the profile's new terms; jobs submitted before keep theirs."""
+    body = call.body(UpdateProfile)
+    if body.name is not None and body.name != name:
+        message = f"must be the name in the path, {name!r}, or left out"
+        raise ApiError(400, "invalid_request", message, field="name")
+    profile = call.app.update_profile(name, body.terms(), at=call.now())
+    return json_response(profile_view(profile))

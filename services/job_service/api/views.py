@@ -1,0 +1,234 @@
+"""What the API answers: response models, and how jobs, profiles and events become them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from job_service.api.models import StepTemplateBody
+from job_service.application.listing import JobEntry
+from job_service.domain import PRIORITIES, Job, JobProfile, JobStatus
+from job_service.domain.values import JobType, Priority
+
+
+class View(BaseModel):
+    """Base of the response models (field docstrings become their descriptions)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+class JobLinks(View):
+    self: str
+    history: str
+
+
+class JobAccepted(View):
+    """202 to POST /jobs: the job is stored and queued."""
+
+    job_id: str
+    status: JobStatus
+    queue_position: int | None
+    """How many jobs go before it (0: it is next); null once it left the queue."""
+    links: JobLinks
+
+
+class JobTimes(View):
+    submitted: datetime
+    queued: datetime | None
+    allocated: datetime | None
+    started: datetime | None
+    finished: datetime | None
+
+
+class JobView(View):
+    """A job as it is now."""
+
+    job_id: str
+    name: str
+    profile: str
+    cluster_profile: str
+    priority: Priority
+    status: JobStatus
+    attempts: int
+    max_attempts: int
+    timeout_seconds: int
+    parameters: dict[str, str | bool | int | float]
+    cluster: str | None
+    """The cluster of the current (or, once finished, the last) attempt."""
+    times: JobTimes
+    retry_at: datetime | None
+    failure_reason: str | None
+    waiting_reason: str | None
+    """Why a job that is not running yet waits; null otherwise."""
+    queue_position: int | None
+    links: JobLinks
+
+
+class JobSummary(View):
+    job_id: str
+    name: str
+    profile: str
+    priority: Priority
+    status: JobStatus
+    submitted_at: datetime
+    links: JobLinks
+
+
+class JobPage(View):
+    """GET /jobs: newest first; next_token is null on the last page."""
+
+    jobs: list[JobSummary]
+    next_token: str | None
+
+
+class HistoryEvent(View):
+    type: str
+    version: int
+    time: datetime
+    fields: dict[str, Any]
+
+
+class JobHistory(View):
+    """The job's stored events, oldest first, for audit."""
+
+    job_id: str
+    events: list[HistoryEvent]
+
+
+class ProfileView(View):
+    name: str
+    job_type: JobType
+    cluster_profile: str
+    priority_class: Priority
+    allowed_priorities: list[Priority]
+    max_attempts: int
+    timeout_seconds: int
+    step_template: StepTemplateBody
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProfileList(View):
+    profiles: list[ProfileView]
+
+
+def links(job_id: UUID | str) -> JobLinks:
+    return JobLinks(self=f"/jobs/{job_id}", history=f"/jobs/{job_id}/history")
+
+
+def job_view(job: Job, position: int | None, now: datetime) -> JobView:
+    times = JobTimes(
+        submitted=job.submitted_at, queued=job.queued_at, allocated=job.allocated_at,
+        started=job.started_at, finished=job.finished_at,
+    )  # fmt: skip
+    return JobView(
+        job_id=str(job.id), name=job.name, profile=job.job_profile,
+        cluster_profile=job.cluster_profile, priority=job.priority, status=job.status,
+        attempts=job.attempts, max_attempts=job.max_attempts,
+        timeout_seconds=job.timeout_seconds, parameters=job.parameters, cluster=job.cluster_id,
+        times=times, retry_at=job.retry_at, failure_reason=job.failure_reason,
+        waiting_reason=waiting_reason(job, position, now), queue_position=position,
+        links=links(job.id),
+    )  # fmt: skip
+
+
+def waiting_reason(job: Job, position: int | None, now: datetime) -> str | None:
+    """Why the job is not running yet, in words; None if it is running or finished."""
+    if job.status is JobStatus.SUBMITTED:
+        return "being queued"
+    if job.status is JobStatus.ALLOCATED:
+        return f"waiting for its step to start on cluster {job.cluster_id}"
+    if job.status is not JobStatus.QUEUED:
+        return None
+    if job.retry_at is not None and job.retry_at > now:
+        return f"retrying after back-off until {_iso(job.retry_at)}"
+    if position:
+        return f"queued behind {position} job{'s' if position > 1 else ''}"
+    return f"waiting for a cluster of cluster profile {job.cluster_profile} to free a slot"
+
+
+def job_summary(entry: JobEntry) -> JobSummary:
+    return JobSummary(
+        job_id=str(entry.job_id), name=entry.name, profile=entry.job_profile,
+        priority=entry.priority, status=entry.status,
+        submitted_at=entry.submitted_at, links=links(entry.job_id),
+    )  # fmt: skip
+
+
+def history_view(job_id: UUID, events: Iterable[Any]) -> JobHistory:
+    internal = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+    return JobHistory(
+        job_id=str(job_id),
+        events=[
+            HistoryEvent(
+                type=type(event).__name__,
+                version=event.originator_version,
+                time=event.timestamp,
+                fields={k: plain(v) for k, v in vars(event).items() if k not in internal},
+            )
+            for event in events
+        ],
+    )
+
+
+def _iso(at: datetime) -> str:
+    """As pydantic writes times: ISO 8601, UTC as Z."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def plain(value: Any) -> Any:
+    """`value` as JSON values: times in ISO 8601 (UTC as Z), ids and enums as strings."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+def profile_view(profile: JobProfile) -> ProfileView:
+    terms = profile.terms
+    template = StepTemplateBody(kind=terms.step_template.kind, args=list(terms.step_template.args))
+    return ProfileView(
+        name=profile.name, job_type=terms.job_type, cluster_profile=terms.cluster_profile,
+        priority_class=terms.priority_class,
+        allowed_priorities=[p for p in PRIORITIES if p in terms.allowed_priorities],
+        max_attempts=terms.max_attempts, timeout_seconds=terms.timeout_seconds,
+        step_template=template, version=profile.version, created_at=profile.created_on,
+        updated_at=profile.modified_on,
+    )  # fmt: skip
+
+
+class ErrorDetail(View):
+    field: str | None
+    message: str
+
+
+class ErrorInfo(View):
+    code: str
+    """What went wrong, e.g. invalid_request, job_not_found, illegal_transition."""
+    message: str
+    """What to fix, in words."""
+    field: str | None
+    """The request field (a dotted path), header or query parameter at fault, if one is."""
+    details: list[ErrorDetail] | None = None
+    """Every problem found, when the request had more than one."""
+
+
+class ErrorBody(View):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
