@@ -1,0 +1,151 @@
+"""What every use case of the monitor shares: the event store, the board, saving.
+
+Audit storage. The application's notification log is the audit log: each consumed event is one
+AuditEntry (a one-event aggregate whose id derives from the event id), saved with the event's
+consumed marker in one transaction, so a redelivery writes nothing (AlreadyConsumed) and two
+processes recording the same event conflict instead of recording it twice. Why not buckets (an
+aggregate per hour or day)? Every consumer of the monitor's queue would append to the same bucket
+and conflict on its version; one aggregate per event never conflicts, and the service's writes
+are already ordered by the one notification counter (docs/architecture.md, "the write ceiling").
+
+Replay reads the log forward in pages of LOG_PAGE (one Query each on DynamoDB): O(events), no
+per-aggregate reads, and in exactly the order the live board applied them. `as_of` keeps the
+entries recorded at or before it; the log is in commit order and each entry's timestamp is its
+writer's clock, so reading stops at the first entry recorded more than CLOCK_SKEW after `as_of`.
+
+Limits. A cold start replays the whole log (10k-15k events/s in process, most of it decoding
+the stored events: tests/monitor_service/bench_monitor.py; on DynamoDB add one ~1 MB Query per
+page); the board holds every record in memory (about 2.4 KB per event with the models). To bound
+both: checkpoint the board every N notifications (a snapshot item holding the models at
+position P) and replay only after P; move the audit index itself to the table (items keyed by
+hour, job and tenant, written in the save's transaction) so queries read only what they answer.
+A writer whose clock runs more than CLOCK_SKEW behind may be cut from an `as_of` replay.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.utils import Environment, EnvType
+
+from backbone.eventstore import AlreadyConsumed
+from monitor_service.application.board import MonitorBoard
+from monitor_service.application.errors import Conflict
+from monitor_service.domain import MonitorPolicy, ServiceHealth, to_ms
+
+logger = logging.getLogger(__name__)
+
+LOG_PAGE: Final = 500
+CLOCK_SKEW: Final = timedelta(minutes=5)
+CHUNK: Final = 40
+"""Aggregates per save (a DynamoDB transaction holds 49 events)."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound="MonitorCore")
+
+
+def serialized(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
+    """One use case at a time per process: they share the in-memory board."""
+
+    def run(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(run, method)
+    return run
+
+
+class MonitorCore(Application[UUID]):
+    """Storage and the board; see the module docstring."""
+
+    name = "MonitorService"
+
+    def __init__(
+        self, env: EnvType | None = None, *, policy: MonitorPolicy | None = None,
+        instance_id: str = "local",
+    ) -> None:  # fmt: skip
+        """`instance_id` names this process in the monitor's own heartbeats."""
+        super().__init__(env)
+        self.policy = policy or MonitorPolicy()
+        self.instance_id = instance_id
+        self._board: MonitorBoard | None = None
+        self._lock = threading.RLock()
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the settings given (never os.environ): bootstrap reads the environment."""
+        return Environment(name, {**type(self).env, **(env or {})})
+
+    def current_board(self) -> MonitorBoard:
+        """The live board, caught up with the log (built from the whole log on first use)."""
+        with self._lock:
+            if self._board is None:
+                self._board = MonitorBoard(self.policy)
+            self._read_log(self._board)
+            return self._board
+
+    def replay(self, as_of: datetime | None = None) -> MonitorBoard:
+        """A new board from the log: everything, or only what was recorded by `as_of`."""
+        board = MonitorBoard(self.policy)
+        self._read_log(board, as_of=as_of)
+        return board
+
+    def board_at(self, at: datetime) -> MonitorBoard:
+        """The live board, or, if it holds records from more than CLOCK_SKEW after `at`, the
+        log replayed to `at` (so a writer whose clock runs a little ahead costs no replays)."""
+        board = self.current_board()
+        newest = board.recorded_until_ms
+        if newest is None or newest <= to_ms(at + CLOCK_SKEW):
+            return board
+        return self.replay(as_of=at)
+
+    def _read_log(self, board: MonitorBoard, *, as_of: datetime | None = None) -> None:
+        stop = None if as_of is None else as_of + CLOCK_SKEW
+        start = board.position + 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=LOG_PAGE)
+            for notification in page:
+                event: Any = self.mapper.to_domain_event(notification)
+                if stop is not None and event.timestamp > stop:
+                    return
+                if as_of is None or event.timestamp <= as_of:
+                    board.apply(event, notification.id)
+            if len(page) < LOG_PAGE:
+                return
+            start = page[-1].id + 1
+
+    def _commit(self, *aggregates: Any, consumed: Sequence[str] = ()) -> None:
+        """Save once, with the consumed markers; AlreadyConsumed passes, other conflicts are
+        Conflict (retry)."""
+        kwargs = {"consumed": list(consumed)} if consumed else {}
+        try:
+            recordings = self.save(*aggregates, **kwargs)
+        except AlreadyConsumed:
+            raise
+        except IntegrityError as error:
+            raise Conflict(str(error)) from error
+        if self._board is not None:
+            self._apply(self._board, recordings)
+
+    def _apply(self, board: MonitorBoard, recordings: Iterable[Recording[UUID]]) -> None:
+        for recording in recordings:
+            if recording.notification.id != board.position + 1:
+                self._read_log(board)  # another process wrote in between
+                return
+            board.apply(recording.domain_event, recording.notification.id)
+
+    def _service_health(self, service: str, at: datetime) -> ServiceHealth:
+        try:
+            health: object = self.repository.get(ServiceHealth.id_for(service))
+        except AggregateNotFoundError:
+            return ServiceHealth.watch(service, at)
+        assert isinstance(health, ServiceHealth)
+        return health

@@ -1,0 +1,45 @@
+"""The monitor's consumer handlers: every event it receives is recorded, one use case.
+
+The monitor subscribes to every source `emr-control-plane.*` and to AWS's EMR and
+CloudFormation events (backbone/messaging/definitions.py: MONITOR_SERVICE), so it handles every
+registered integration event and those AWS detail-types. The marker is the event's id (an AWS
+event's envelope id); a redelivery raises AlreadyConsumed, which the Consumer counts as success.
+The recorded time is the handler's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from backbone.messaging.consumer import Handler
+from events.schemas import (
+    REGISTRY,
+    CloudFormationStackStatusChange,
+    EmrClusterStateChange,
+    EmrStepStatusChange,
+)
+from monitor_service.application.app import MonitorApplication
+
+Clock = Callable[[], datetime]
+AWS_DETAIL_TYPES: Final = (
+    EmrClusterStateChange.detail_type,
+    EmrStepStatusChange.detail_type,
+    CloudFormationStackStatusChange.detail_type,
+)
+
+
+class MonitorServiceHandlers:
+    """Handlers bound to one application and one clock; `by_detail_type()` for the Consumer."""
+
+    def __init__(self, app: MonitorApplication, clock: Clock) -> None:
+        self._app = app
+        self._clock = clock
+
+    def by_detail_type(self) -> dict[str, Handler]:
+        return {detail_type: self.on_event for detail_type in (*REGISTRY, *AWS_DETAIL_TYPES)}
+
+    def on_event(self, event: Any) -> None:
+        """An IntegrationEvent or an AwsEvent: append it to the audit log."""
+        self._app.record(event, at=self._clock(), consumed=[event.event_id])

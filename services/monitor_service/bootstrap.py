@@ -1,0 +1,170 @@
+"""Builds the monitor service for one process (one Lambda cold start, one local runner).
+
+Nothing is built at import. `MonitorServiceSettings.from_env` is the only place that reads the
+environment; `bootstrap(settings)` builds the application on its event store with its policy
+(SLA targets, heartbeat timeouts, the price table), the consumer and the relay's translate
+function. Tests and the local runtime pass their own clock and instance id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from backbone.messaging.consumer import Consumer
+from monitor_service.adapters import load_price_book
+from monitor_service.application import (
+    MonitorApplication,
+    MonitorEventTranslator,
+    MonitorServiceHandlers,
+    TickReport,
+    translator_for,
+)
+from monitor_service.domain import (
+    DEFAULT_TARGETS,
+    PRIORITIES,
+    HeartbeatPolicy,
+    MonitorPolicy,
+    SlaTargets,
+)
+
+
+class SettingsError(ValueError):
+    """An environment variable of the monitor service is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class MonitorServiceSettings:
+    """What one monitor service process needs to know about its surroundings."""
+
+    table_name: str
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    tick_interval_seconds: int = 60
+    heartbeat_timeout_seconds: int | None = None
+    """None: 3 x tick_interval_seconds."""
+    sla_targets: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    price_table: str | None = None
+    """A price table file; None: the packaged one."""
+    instance_id: str | None = None
+    """Names this process in the monitor's heartbeats; None: a fresh id per process."""
+    persistence_module: str = "backbone.eventstore"
+    create_table: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> MonitorServiceSettings:
+        """MONITOR_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
+        AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS, SLA_TARGETS
+        (e.g. "critical=60,high=300,normal=1800,low=7200"), PRICE_TABLE, INSTANCE_ID (else
+        AWS_LAMBDA_LOG_STREAM_NAME), PERSISTENCE_MODULE, CREATE_TABLE (y/n)."""
+        table = environ.get("MONITOR_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
+        if not table:
+            raise SettingsError("set MONITOR_SERVICE_TABLE to the monitor's event-store table")
+        return cls(
+            table_name=table,
+            endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
+            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", "60"),
+            heartbeat_timeout_seconds=_seconds(environ, "HEARTBEAT_TIMEOUT_SECONDS", "") or None,
+            sla_targets=_targets(environ.get("SLA_TARGETS", "")),
+            price_table=environ.get("PRICE_TABLE") or None,
+            instance_id=_instance_id(environ),
+            persistence_module=environ.get("PERSISTENCE_MODULE") or "backbone.eventstore",
+            create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
+        )
+
+    def store_env(self) -> dict[str, str]:
+        """The eventsourcing settings of the application's event store."""
+        env = {
+            "PERSISTENCE_MODULE": self.persistence_module,
+            "DYNAMODB_TABLE": self.table_name,
+            "AWS_REGION": self.region,
+            "CREATE_TABLE": "y" if self.create_table else "n",
+        }
+        return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
+
+    def policy(self) -> MonitorPolicy:
+        """SLA targets, heartbeat timeouts and the price table (read from its file)."""
+        timeout = self.heartbeat_timeout_seconds or 3 * self.tick_interval_seconds
+        return MonitorPolicy(
+            sla=SlaTargets(dict(self.sla_targets)),
+            heartbeats=HeartbeatPolicy(default_timeout_seconds=float(timeout)),
+            prices=load_price_book(self.price_table),
+        )
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: str) -> int:
+    """A whole number of seconds, at least 1; 0 when unset and the default is ""."""
+    raw = environ.get(name, "").strip() or default
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
+    return int(raw)
+
+
+def _targets(raw: str) -> dict[str, float]:
+    targets = dict(DEFAULT_TARGETS)
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition("=")
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = 0.0
+        if name.strip() not in PRIORITIES or not seconds > 0:
+            raise SettingsError(f"SLA_TARGETS: {part!r} must be <priority>=<seconds above 0>")
+        targets[name.strip()] = seconds
+    return targets
+
+
+def _instance_id(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get("INSTANCE_ID") or environ.get("AWS_LAMBDA_LOG_STREAM_NAME") or ""
+    cleaned = "".join(c for c in raw if "!" <= c <= "~")[-256:]
+    return cleaned or None
+
+
+@dataclass(frozen=True)
+class MonitorService:
+    """Everything one process of the monitor service uses."""
+
+    settings: MonitorServiceSettings
+    app: MonitorApplication
+    handlers: MonitorServiceHandlers
+    consumer: Consumer
+    translate: MonitorEventTranslator
+    clock: Callable[[], datetime]
+
+    def tick(self) -> TickReport:
+        """The scheduled Tick, on this process's clock."""
+        return self.app.tick(self.clock())
+
+
+def bootstrap(
+    settings: MonitorServiceSettings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    policy: MonitorPolicy | None = None,
+) -> MonitorService:
+    """The monitor service on `settings`; `clock` replaces the system clock, `policy` the one
+    the settings describe."""
+    app = MonitorApplication(
+        env=settings.store_env(),
+        policy=policy or settings.policy(),
+        instance_id=settings.instance_id or f"monitor-{uuid.uuid4()}",
+    )
+    now = clock or _utc_now
+    handlers = MonitorServiceHandlers(app, now)
+    return MonitorService(
+        settings=settings,
+        app=app,
+        handlers=handlers,
+        consumer=Consumer(handlers.by_detail_type()),
+        translate=translator_for(app),
+        clock=now,
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,44 @@
+"""The domain imports no AWS, backbone, environment or clock; the benchmarks run (small)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
+
+DOMAIN = Path(__file__).resolve().parents[2] / "services" / "monitor_service" / "domain"
+ALLOWED = {
+    "__future__", "bisect", "collections", "dataclasses", "datetime", "json", "operator",
+    "typing", "uuid", "eventsourcing", "monitor_service",
+}  # fmt: skip
+CLOCK_OR_CHANCE = {"now", "utcnow", "today", "time", "uuid1", "uuid4", "environ", "getenv", "open"}
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    modules = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+    return modules
+
+
+@pytest.mark.parametrize("module", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
+def test_a_domain_module_imports_only_the_standard_library_and_eventsourcing(module: Path) -> None:
+    tree = ast.parse(module.read_text())
+    imported = _imports(tree)
+    assert {m.split(".")[0] for m in imported} <= ALLOWED
+    assert {m for m in imported if m.startswith("eventsourcing")} <= {"eventsourcing.domain"}
+    assert {m for m in imported if m.startswith("monitor_service")} <= {
+        m for m in imported if m.startswith("monitor_service.domain")
+    }
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert names & CLOCK_OR_CHANCE == set()
+
+
+def test_the_benchmarks_run() -> None:
+    assert replay_benchmark(events=500) > 0
+    assert metrics_query_benchmark(events=500) > 0
