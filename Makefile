@@ -21,11 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## ruff on everything; mypy on the domain and event-store code.
+## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy backbone events local_runtime services/job_service services/cluster_service
+	$(VENV)/bin/mypy backbone events local_runtime services/job_service services/cluster_service services/monitor_service
 
 ## Print throughput and request-cost figures, measured side by side in one run.
 bench: $(STAMP)

@@ -23,7 +23,7 @@ from cluster_service.domain.pool import Decommission, StartCluster
 from cluster_service.domain.profiles import SEED_PROFILES
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-MEMORY = {"PERSISTENCE_MODULE": "cluster_service.adapters.memory_store"}
+MEMORY = {"PERSISTENCE_MODULE": "backbone.eventstore.memory"}
 SOLO = dataclasses.replace(SEED_PROFILES["small"], name="solo", step_concurrency=1)
 """A profile with one slot per cluster."""
 

@@ -8,7 +8,7 @@ from backbone.messaging.definitions import CLUSTER_SERVICE
 from cluster_service.adapters import CloudFormationProvisioner, EmrInspector, SsmThresholds
 from cluster_service.bootstrap import ClusterServiceSettings, SettingsError, bootstrap
 
-MEMORY = "cluster_service.adapters.memory_store"
+MEMORY = "backbone.eventstore.memory"
 
 
 def test_settings_are_read_from_the_environment() -> None:

@@ -48,7 +48,7 @@ class World:
         self.cloud = FakeProvisioner()
         self.ssm = FakeThresholds()
         settings = ClusterServiceSettings(
-            persistence_module="cluster_service.adapters.memory_store",
+            persistence_module="backbone.eventstore.memory",
             delete_orphans=delete_orphans,
         )
         self.service: ClusterService = bootstrap(

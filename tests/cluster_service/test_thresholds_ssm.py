@@ -83,7 +83,7 @@ def test_a_pool_takes_its_thresholds_from_ssm(ssm: Any) -> None:
     ssm.put_parameter(Name=f"/{prefix}/medium/maximum", Value="lots", Type="String")
     cloud = FakeProvisioner()
     app = ClustersApplication(
-        env={"PERSISTENCE_MODULE": "cluster_service.adapters.memory_store"},
+        env={"PERSISTENCE_MODULE": "backbone.eventstore.memory"},
         provisioner=cloud, inspector=cloud.inspector, template="{}",
         thresholds=SsmThresholds(ssm, prefix),
     )  # fmt: skip

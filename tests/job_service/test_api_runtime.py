@@ -124,7 +124,7 @@ def test_nothing_is_built_until_the_first_request_and_then_once() -> None:
 
 
 def test_the_service_is_built_from_the_environment() -> None:
-    env = {"JOB_SERVICE_TABLE": "unused", "PERSISTENCE_MODULE": "job_service.adapters.memory_store"}
+    env = {"JOB_SERVICE_TABLE": "unused", "PERSISTENCE_MODULE": "backbone.eventstore.memory"}
     api = build_from_env(env)
     assert api.settings.api_keys == {"local-demo-key": "demo"}
     assert api.service.settings.table_name == "unused"

@@ -34,7 +34,7 @@ PROFILE = "train-xgb"
 CLUSTER_PROFILE = "spark-small"
 TENANT = "tenant-1"
 STEP = "EMR Step Status Change"
-MEMORY_STORE = "job_service.adapters.memory_store"
+MEMORY_STORE = "backbone.eventstore.memory"
 
 
 def profile_terms(**overrides: Any) -> ProfileTerms:

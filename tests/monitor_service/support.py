@@ -19,7 +19,7 @@ from monitor_service.bootstrap import MonitorServiceSettings, bootstrap
 from monitor_service.domain import MonitorPolicy
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
-MEMORY_STORE = "monitor_service.adapters.memory_store"
+MEMORY_STORE = "backbone.eventstore.memory"
 Event = IntegrationEvent | dict[str, Any]
 """An integration event, or an AWS event's envelope."""
 

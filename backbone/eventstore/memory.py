@@ -1,6 +1,6 @@
 """An in-memory persistence module with the DynamoDB store's `consumed` markers.
 
-`PERSISTENCE_MODULE=monitor_service.adapters.memory_store`: eventsourcing's POPO recorders, plus
+`PERSISTENCE_MODULE=backbone.eventstore.memory`: eventsourcing's POPO recorders, plus
 what handlers rely on: a save's `consumed=[event ids]` is recorded with its events, atomically,
 and a second save naming one of them raises AlreadyConsumed and writes nothing. For unit tests
 and the simulator; plain `eventsourcing.popo` ignores `consumed` and would let duplicates in.
@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing import popo
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
-from backbone.eventstore import AlreadyConsumed
+from backbone.eventstore.notification_log import AlreadyConsumed
 
 
 class MarkerRecorder(popo.POPOApplicationRecorder):
