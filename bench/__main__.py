@@ -11,6 +11,7 @@ from bench.report import Report
 from local_runtime.emulator import Emulator
 from tests.cluster_service.bench_pool import pool_benchmark
 from tests.job_service.bench_dispatch import dispatch_benchmark
+from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
 
 
 def main() -> None:
@@ -43,6 +44,11 @@ def main() -> None:
     print("\n== cluster service ==")
     rate = pool_benchmark(clusters=1000)
     report.add("cluster service", "pool decisions per second, 1,000 clusters", rate)
+    print("\n== monitor service ==")
+    rate = replay_benchmark(events=100_000)
+    report.add("monitor service", "audit replay, events per second [in-memory]", rate)
+    latency = metrics_query_benchmark(events=100_000)
+    report.add("monitor service", "metrics query with 100,000 events in the log (ms)", latency)
 
 
 if __name__ == "__main__":
