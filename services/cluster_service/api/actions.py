@@ -1,0 +1,84 @@
+"""The actions of the operators' API: cluster profiles, pools and clusters.
+
+There is no PUT /cluster-profiles/{name}: the application has no use case that changes a
+registered profile (ClustersApplication offers register_profile, get_profile, list_profiles).
+"""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from cluster_service.api.errors import from_domain
+from cluster_service.api.models import ChangeThresholds, ClusterListQuery, CreateProfile
+from cluster_service.api.runtime import Call, json_response
+from cluster_service.api.views import (
+    ClusterList,
+    PoolList,
+    ProfileCreated,
+    ProfileList,
+    cluster_view,
+    pool_view,
+    profile_view,
+)
+from cluster_service.application import ProfileNotFound
+from cluster_service.domain.errors import InvalidThresholds
+
+
+def list_profiles(call: Call) -> Response:
+    profiles = [profile_view(profile) for profile in call.app.list_profiles()]
+    return json_response(ProfileList(profiles=profiles))
+
+
+def get_profile(call: Call, name: str) -> Response:
+    return json_response(profile_view(call.app.get_profile(name)))
+
+
+def create_profile(call: Call) -> Response:
+    """201 with the new profile and its pool (reconciled at once); 409 if the name is taken."""
+    body = call.body(CreateProfile)
+    profile = body.profile()
+    limits = body.pool
+    try:
+        pool = call.app.register_profile(
+            profile, limits.minimum, limits.maximum, limits.idle_ttl_seconds, at=call.now()
+        )
+    except InvalidThresholds as error:
+        raise from_domain(error, field=f"pool.{error.field}") from None
+    created = ProfileCreated(profile=profile_view(profile), pool=pool_view(pool))
+    return json_response(created, 201, {"Location": f"/cluster-profiles/{profile.name}"})
+
+
+def list_clusters(call: Call) -> Response:
+    query = call.query(ClusterListQuery)
+    try:
+        clusters = call.app.list_clusters(query.profile)
+    except ProfileNotFound as error:
+        raise from_domain(error, field="profile") from None
+    listed = [cluster_view(c) for c in clusters if query.state in (None, c.state)]
+    return json_response(ClusterList(clusters=listed))
+
+
+def list_pools(call: Call) -> Response:
+    return json_response(PoolList(pools=[pool_view(pool) for pool in call.app.list_pools()]))
+
+
+def get_pool(call: Call, profile: str) -> Response:
+    return json_response(pool_view(call.app.get_pool(profile)))
+
+
+def change_thresholds(call: Call, profile: str) -> Response:
+    """200 with the pool, reconciled to its new limits; a limit left out stays as it is."""
+    body = call.body(ChangeThresholds)
+    current = call.app.get_pool(profile)
+    minimum = current.minimum if body.minimum is None else body.minimum
+    maximum = current.maximum if body.maximum is None else body.maximum
+    ttl = current.idle_ttl_seconds if body.idle_ttl_seconds is None else body.idle_ttl_seconds
+    try:
+        pool = call.app.change_thresholds(profile, minimum, maximum, ttl, "api", at=call.now())
+    except InvalidThresholds as error:
+        # "minimum is above maximum" is about whichever of the two the request changed
+        field = error.field
+        if field == "minimum" and body.minimum is None and body.maximum is not None:
+            field = "maximum"
+        raise from_domain(error, field=field) from None
+    return json_response(pool_view(pool))

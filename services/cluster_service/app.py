@@ -1,0 +1,67 @@
+"""The cluster service's operators' REST API on Chalice: routes only.
+
+Nothing is built at import: the first request builds the cluster service (`api.get()`, from the
+environment); tests give it one with `api.use(...)`. The route table of the OpenAPI document
+(api/openapi.py) must name exactly these routes; a test checks.
+"""
+
+from __future__ import annotations
+
+import os
+
+from chalice.app import Chalice, Request, Response
+
+from cluster_service.api import actions
+from cluster_service.api.errors import envelope_chalice_errors
+from cluster_service.api.openapi import document
+from cluster_service.api.runtime import ApiHolder, build_from_env, serve
+
+app = Chalice(app_name="cluster-service")
+app.register_middleware(envelope_chalice_errors, "http")
+api = ApiHolder(lambda: build_from_env(os.environ))
+
+
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None, "only a route may ask for the current request"
+    return request
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi() -> Response:
+    return Response(document())
+
+
+@app.route("/cluster-profiles", methods=["GET"])
+def list_profiles() -> Response:
+    return serve(api, _request(), actions.list_profiles)
+
+
+@app.route("/cluster-profiles", methods=["POST"])
+def create_profile() -> Response:
+    return serve(api, _request(), actions.create_profile)
+
+
+@app.route("/cluster-profiles/{name}", methods=["GET"])
+def get_profile(name: str) -> Response:
+    return serve(api, _request(), actions.get_profile, name)
+
+
+@app.route("/clusters", methods=["GET"])
+def list_clusters() -> Response:
+    return serve(api, _request(), actions.list_clusters)
+
+
+@app.route("/pools", methods=["GET"])
+def list_pools() -> Response:
+    return serve(api, _request(), actions.list_pools)
+
+
+@app.route("/pools/{profile}", methods=["GET"])
+def get_pool(profile: str) -> Response:
+    return serve(api, _request(), actions.get_pool, profile)
+
+
+@app.route("/pools/{profile}", methods=["PUT"])
+def change_thresholds(profile: str) -> Response:
+    return serve(api, _request(), actions.change_thresholds, profile)

@@ -1,0 +1,47 @@
+"""The OpenAPI document: valid, the same routes as the Chalice app, and not stale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from cluster_service.api.openapi import DOCUMENT_PATH, ROUTES, document, main
+from cluster_service.app import app
+from tests.cluster_service.test_api_helpers import ApiWorld
+
+
+def test_the_document_names_exactly_the_apps_routes() -> None:
+    chalice_routes = {(path, method) for path, methods in app.routes.items() for method in methods}
+    documented = {
+        (path, method.upper()) for path, item in document()["paths"].items() for method in item
+    }
+    assert documented == chalice_routes == {(route.path, route.method) for route in ROUTES}
+
+
+def test_the_document_is_valid_openapi() -> None:
+    validate(document())
+
+
+def test_the_committed_document_is_not_stale(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--check"]) == 0, capsys.readouterr().err
+    assert json.loads(DOCUMENT_PATH.read_text()) == document()
+
+
+def test_the_document_is_served_without_a_key() -> None:
+    with ApiWorld() as world:
+        reply = world.request("GET", "/openapi.json", key=None)
+    assert (reply.status, reply.body) == (200, document())
+
+
+def test_a_stale_document_fails_the_check_and_is_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "openapi.json"
+    path.write_text("{}\n")
+    monkeypatch.setattr("cluster_service.api.openapi.DOCUMENT_PATH", path)
+    assert main(["--check"]) == 1
+    assert main([]) == 0
+    assert main(["--check"]) == 0

@@ -1,0 +1,207 @@
+"""The operators' REST API: profiles, pools, clusters, authentication and client errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, get_args
+
+import pytest
+
+from cluster_service.api.models import ClusterStateName
+from cluster_service.api.runtime import ApiHolder, build_from_env
+from cluster_service.api.settings import ApiSettings, parse_api_keys
+from cluster_service.bootstrap import SettingsError
+from cluster_service.domain.lifecycle import ClusterState
+from tests.cluster_service.test_api_helpers import MEMORY, ApiWorld, profile_body
+
+
+@pytest.fixture
+def world() -> Iterator[ApiWorld]:
+    with ApiWorld() as world:
+        yield world
+
+
+def test_a_profile_is_created_read_and_listed(world: ApiWorld) -> None:
+    created = world.create_profile()
+    assert created.headers["location"] == "/cluster-profiles/spark-small"
+    profile = created.body["profile"]
+    assert profile["applications"] == ["Hadoop", "Spark"] and profile["step_concurrency"] == 2
+    assert created.body["pool"]["maximum"] == 3
+    assert world.request("GET", "/cluster-profiles/spark-small").body == profile
+    assert world.request("GET", "/cluster-profiles").body == {"profiles": [profile]}
+
+
+def test_a_profile_name_is_taken_once(world: ApiWorld) -> None:
+    world.create_profile()
+    reply = world.request("POST", "/cluster-profiles", profile_body())
+    assert (reply.status, reply.error["code"]) == (409, "profile_exists")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"release_label": "7.1"}, "release_label"),
+        ({"idle_timeout_seconds": 5}, "idle_timeout_seconds"),
+        ({"applications": []}, "applications"),
+        ({"name": "Spark_Small"}, "name"),
+        ({"core_instance_count": "2"}, "core_instance_count"),
+        ({"pool": {"minimum": 4, "maximum": 3, "idle_ttl_seconds": 0}}, "pool.minimum"),
+        ({"owner": "me"}, "owner"),
+    ],
+)
+def test_a_refused_profile_names_its_field_and_stores_nothing(
+    world: ApiWorld, overrides: dict[str, Any], field: str
+) -> None:
+    before = world.stored()
+    reply = world.request("POST", "/cluster-profiles", profile_body(**overrides))
+    assert (reply.status, reply.error["field"]) == (400, field), reply.body
+    assert world.stored() == before
+    assert world.request("GET", "/cluster-profiles").body == {"profiles": []}
+
+
+def test_unknown_profiles_and_pools_are_404(world: ApiWorld) -> None:
+    for path in ("/cluster-profiles/nope", "/pools/nope"):
+        reply = world.request("GET", path)
+        assert (reply.status, reply.error["code"]) == (404, "profile_not_found")
+    reply = world.request("PUT", "/pools/nope", {"maximum": 2})
+    assert reply.status == 404
+    reply = world.request("GET", "/clusters?profile=nope")
+    assert (reply.status, reply.error["field"]) == (404, "profile")
+
+
+def test_pools_show_their_limits_and_clusters_by_state(world: ApiWorld) -> None:
+    world.create_profile(pool={"minimum": 2, "maximum": 4, "idle_ttl_seconds": 600})
+    pool = world.request("GET", "/pools/spark-small").body
+    assert (pool["minimum"], pool["maximum"], pool["idle_ttl_seconds"]) == (2, 4, 600)
+    assert pool["clusters_by_state"] == {"REQUESTED": 2}
+    assert world.request("GET", "/pools").body == {"pools": [pool]}
+
+
+def test_clusters_are_listed_and_filtered(world: ApiWorld) -> None:
+    world.create_profile(pool={"minimum": 1, "maximum": 2, "idle_ttl_seconds": 600})
+    world.create_profile(name="other", pool={"minimum": 1, "maximum": 1, "idle_ttl_seconds": 0})
+    every = world.request("GET", "/clusters").body["clusters"]
+    assert sorted(c["profile"] for c in every) == ["other", "spark-small"]
+    mine = world.request("GET", "/clusters?profile=other").body["clusters"]
+    assert [c["profile"] for c in mine] == ["other"]
+    assert world.request("GET", "/clusters?state=READY").body == {"clusters": []}
+    assert len(world.request("GET", "/clusters?state=REQUESTED").body["clusters"]) == 2
+    reply = world.request("GET", "/clusters?state=SLEEPING")
+    assert (reply.status, reply.error["field"]) == (400, "state")
+
+
+def test_thresholds_change_only_the_fields_given(world: ApiWorld) -> None:
+    world.create_profile()
+    reply = world.request("PUT", "/pools/spark-small", {"maximum": 5})
+    assert reply.status == 200, reply.body
+    pool = reply.body
+    assert (pool["minimum"], pool["maximum"], pool["idle_ttl_seconds"]) == (0, 5, 900)
+    assert pool["changed_by"] == "api"
+    reply = world.request(
+        "PUT", "/pools/spark-small", {"minimum": 1, "maximum": 2, "idle_ttl_seconds": 60}
+    )
+    assert (reply.body["minimum"], reply.body["maximum"], reply.body["idle_ttl_seconds"]) == (
+        1, 2, 60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"minimum": 4}, "minimum"),
+        ({"maximum": 0}, "maximum"),
+        ({"minimum": 3, "maximum": 2}, "minimum"),
+        ({"minimum": -1}, "minimum"),
+        ({"idle_ttl_seconds": -5}, "idle_ttl_seconds"),
+        ({"maximum": "9"}, "maximum"),
+        ({"maximum": 1.5}, "maximum"),
+        ({"max": 9}, "max"),
+    ],
+)
+def test_refused_thresholds_name_the_field_and_change_nothing(
+    world: ApiWorld, body: dict[str, Any], field: str
+) -> None:
+    world.create_profile(pool={"minimum": 1, "maximum": 3, "idle_ttl_seconds": 900})
+    before, stored = world.request("GET", "/pools/spark-small").body, world.stored()
+    reply = world.request("PUT", "/pools/spark-small", body)
+    assert 400 <= reply.status < 500 and reply.error["field"] == field, reply.body
+    assert world.request("GET", "/pools/spark-small").body == before
+    assert world.stored() == stored
+
+
+def test_a_lowered_maximum_below_the_minimum_names_maximum(world: ApiWorld) -> None:
+    world.create_profile(pool={"minimum": 2, "maximum": 3, "idle_ttl_seconds": 900})
+    reply = world.request("PUT", "/pools/spark-small", {"maximum": 1})
+    assert (reply.status, reply.error["field"]) == (400, "maximum")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/cluster-profiles"), ("POST", "/cluster-profiles"), ("GET", "/pools"),
+     ("PUT", "/pools/small"), ("GET", "/clusters"), ("GET", "/pools/small")],
+)  # fmt: skip
+@pytest.mark.parametrize("key", [None, "wrong-key-1"])
+def test_operators_must_authenticate(
+    world: ApiWorld, method: str, path: str, key: str | None
+) -> None:
+    reply = world.request(method, path, profile_body(), key=key)
+    assert (reply.status, reply.error["code"], reply.error["field"]) == (
+        401, "unauthorized", "X-Api-Key",
+    )  # fmt: skip
+
+
+def test_an_authorizer_context_names_the_operator(world: ApiWorld) -> None:
+    from cluster_service.api.identity import operator_of
+
+    assert operator_of({"authorizer": {"principalId": "alice"}}, {}, {}) == "alice"
+    assert operator_of({"authorizer": {"claims": {"sub": "bob"}}}, {}, {}) == "bob"
+    with pytest.raises(Exception, match="authorizer"):
+        operator_of({"authorizer": {"other": 1}}, {"x-api-key": "k"}, {"k": "x"})
+
+
+def test_malformed_and_oversized_bodies(world: ApiWorld) -> None:
+    reply = world.request("POST", "/cluster-profiles", b"{not json")
+    assert (reply.status, reply.error["code"]) == (400, "malformed_json")
+    reply = world.request("POST", "/cluster-profiles", b"[1]")
+    assert reply.status == 400
+    reply = world.request("POST", "/cluster-profiles", b"")
+    assert (reply.status, reply.error["code"]) == (400, "missing_body")
+    big = b'{"name": "' + b"a" * (256 * 1024) + b'"}'
+    reply = world.request("POST", "/cluster-profiles", big)
+    assert (reply.status, reply.error["code"]) == (413, "body_too_large")
+
+
+def test_chalice_errors_use_the_same_body(world: ApiWorld) -> None:
+    reply = world.request("DELETE", "/pools")
+    assert reply.status == 405 and reply.error["code"]
+    reply = world.request("POST", "/cluster-profiles", b"{}", headers={"content-type": "text/x"})
+    assert reply.status == 415 and reply.error["code"]
+
+
+def test_the_state_filter_takes_every_cluster_state() -> None:
+    assert set(get_args(ClusterStateName)) == {str(state) for state in ClusterState}
+
+
+def test_operator_keys_from_the_environment() -> None:
+    assert ApiSettings.from_env({}).api_keys == {"local-operator-key": "operator"}
+    assert ApiSettings.from_env({"OPERATOR_API_KEYS": ""}).api_keys == {}
+    assert parse_api_keys("alice=key-of-alice, key-of-ops") == {
+        "key-of-alice": "alice", "key-of-ops": "operator",
+    }  # fmt: skip
+    with pytest.raises(SettingsError):
+        parse_api_keys("short")
+
+
+def test_the_service_is_built_lazily_from_the_environment() -> None:
+    built: list[int] = []
+
+    def build() -> Any:
+        built.append(1)
+        return build_from_env({"PERSISTENCE_MODULE": MEMORY})
+
+    holder = ApiHolder(build)
+    assert built == []
+    first = holder.get()
+    assert holder.get() is first and built == [1]
+    assert first.settings.api_keys == {"local-operator-key": "operator"}
+    assert first.service.app.list_pools() == []
