@@ -47,6 +47,11 @@ def get_profile(name: str) -> Response:
     return serve(api, _request(), actions.get_profile, name)
 
 
+@app.route("/cluster-profiles/{name}", methods=["PUT"])
+def update_profile(name: str) -> Response:
+    return serve(api, _request(), actions.update_profile, name)
+
+
 @app.route("/clusters", methods=["GET"])
 def list_clusters() -> Response:
     return serve(api, _request(), actions.list_clusters)

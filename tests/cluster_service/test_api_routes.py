@@ -205,3 +205,58 @@ def test_the_service_is_built_lazily_from_the_environment() -> None:
     assert holder.get() is first and built == [1]
     assert first.settings.api_keys == {"local-operator-key": "operator"}
     assert first.service.app.list_pools() == []
+
+
+def _shape(**overrides: Any) -> dict[str, Any]:
+    body = profile_body(**overrides)
+    return {key: value for key, value in body.items() if key not in ("name", "pool")}
+
+
+def test_a_profile_update_shapes_the_clusters_started_after_it(world: ApiWorld) -> None:
+    # Given a pool holding one cluster of two slots
+    world.create_profile(pool={"minimum": 1, "maximum": 4, "idle_ttl_seconds": 600})
+    # When the profile's shape changes to four slots and the pool then grows by one
+    reply = world.request("PUT", "/cluster-profiles/spark-small", _shape(step_concurrency=4))
+    assert reply.status == 200 and reply.body["step_concurrency"] == 4
+    world.request("PUT", "/pools/spark-small", {"minimum": 2})
+    # Then the cluster running keeps its two slots and the new one has four
+    clusters = world.request("GET", "/clusters?profile=spark-small").body["clusters"]
+    assert sorted(cluster["slots"] for cluster in clusters) == [2, 4]
+    assert world.request("GET", "/cluster-profiles/spark-small").body == reply.body
+    assert world.request("GET", "/pools/spark-small").body["slots_per_cluster"] == 4
+
+
+def test_an_unchanged_profile_update_records_nothing(world: ApiWorld) -> None:
+    world.create_profile()
+    before = world.stored()
+    reply = world.request("PUT", "/cluster-profiles/spark-small", _shape())
+    assert reply.status == 200
+    assert world.stored() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        (_shape(idle_timeout_seconds=5), 400, "idle_timeout_seconds"),
+        (_shape(step_concurrency=0), 400, "step_concurrency"),
+        (_shape() | {"name": "other"}, 400, "name"),
+        (_shape() | {"pool": {"minimum": 0, "maximum": 1, "idle_ttl_seconds": 0}}, 400, "pool"),
+        ({"release_label": "emr-7.1.0"}, 400, "applications"),
+    ],
+)
+def test_a_refused_profile_update_names_its_field_and_changes_nothing(
+    world: ApiWorld, body: dict[str, Any], status: int, field: str
+) -> None:
+    world.create_profile()
+    before = world.stored(), world.request("GET", "/cluster-profiles/spark-small").body
+    reply = world.request("PUT", "/cluster-profiles/spark-small", body)
+    assert (reply.status, reply.error["field"]) == (status, field), reply.body
+    after = world.stored(), world.request("GET", "/cluster-profiles/spark-small").body
+    assert after == before
+
+
+def test_an_unknown_profile_cannot_be_updated(world: ApiWorld) -> None:
+    before = world.stored()
+    reply = world.request("PUT", "/cluster-profiles/nope", _shape())
+    assert (reply.status, reply.error["code"]) == (404, "profile_not_found")
+    assert world.stored() == before

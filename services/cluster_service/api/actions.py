@@ -1,15 +1,16 @@
-"""The actions of the operators' API: cluster profiles, pools and clusters.
-
-There is no PUT /cluster-profiles/{name}: the application has no use case that changes a
-registered profile (ClustersApplication offers register_profile, get_profile, list_profiles).
-"""
+"""The actions of the operators' API: cluster profiles, pools and clusters."""
 
 from __future__ import annotations
 
 from chalice.app import Response
 
 from cluster_service.api.errors import from_domain
-from cluster_service.api.models import ChangeThresholds, ClusterListQuery, CreateProfile
+from cluster_service.api.models import (
+    ChangeThresholds,
+    ClusterListQuery,
+    CreateProfile,
+    ProfileShape,
+)
 from cluster_service.api.runtime import Call, json_response
 from cluster_service.api.views import (
     ClusterList,
@@ -46,6 +47,13 @@ def create_profile(call: Call) -> Response:
         raise from_domain(error, field=f"pool.{error.field}") from None
     created = ProfileCreated(profile=profile_view(profile), pool=pool_view(pool))
     return json_response(created, 201, {"Location": f"/cluster-profiles/{profile.name}"})
+
+
+def update_profile(call: Call, name: str) -> Response:
+    """200 with the profile's new shape; clusters already started keep theirs."""
+    body = call.body(ProfileShape)
+    profile = body.profile_named(name)
+    return json_response(profile_view(call.app.update_profile(profile, at=call.now())))
 
 
 def list_clusters(call: Call) -> Response:

@@ -49,13 +49,11 @@ class ChangeThresholds(BaseModel):
     idle_ttl_seconds: Count | None = None
 
 
-class CreateProfile(BaseModel):
-    """POST /cluster-profiles: a new cluster profile and its pool."""
+class ProfileShape(BaseModel):
+    """The EMR shape of a cluster profile: what PUT /cluster-profiles/{name} replaces."""
 
     model_config = STRICT
 
-    name: ProfileName
-    """Lower-case letters, digits and '-', starting with a letter (it names stacks and tags)."""
     release_label: Word
     """An EMR release, like emr-7.1.0."""
     applications: Annotated[list[Word], Field(min_length=1, max_length=MAX_APPLICATIONS)]
@@ -69,12 +67,11 @@ class CreateProfile(BaseModel):
     """Slots per cluster: how many jobs run on one cluster at once."""
     idle_timeout_seconds: Annotated[int, Field(ge=0, le=MAX_COUNT)]
     """EMR's auto-termination after this much idleness (60 to 604800)."""
-    pool: PoolLimits
 
-    def profile(self) -> ClusterProfile:
+    def profile_named(self, name: str) -> ClusterProfile:
         """The domain's profile (InvalidClusterProfile names the field it refuses)."""
         return ClusterProfile(
-            name=self.name, release_label=self.release_label,
+            name=name, release_label=self.release_label,
             applications=tuple(self.applications),
             master_instance_type=self.master_instance_type,
             core_instance_type=self.core_instance_type,
@@ -84,6 +81,17 @@ class CreateProfile(BaseModel):
             task_instance_type=self.task_instance_type,
             task_instance_count=self.task_instance_count,
         )  # fmt: skip
+
+
+class CreateProfile(ProfileShape):
+    """POST /cluster-profiles: a new cluster profile and its pool."""
+
+    name: ProfileName
+    """Lower-case letters, digits and '-', starting with a letter (it names stacks and tags)."""
+    pool: PoolLimits
+
+    def profile(self) -> ClusterProfile:
+        return self.profile_named(self.name)
 
 
 class ClusterListQuery(BaseModel):

@@ -21,7 +21,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from cluster_service.api.identity import API_KEY_HEADER
-from cluster_service.api.models import ChangeThresholds, ClusterListQuery, CreateProfile
+from cluster_service.api.models import (
+    ChangeThresholds,
+    ClusterListQuery,
+    CreateProfile,
+    ProfileShape,
+)
 from cluster_service.api.views import (
     ClusterList,
     ErrorBody,
@@ -59,6 +64,8 @@ ROUTES: Final = (
           ProfileCreated, (*_WRITE, 409), CreateProfile),
     Route("GET", "/cluster-profiles/{name}", "Read a cluster profile", 200, ProfileView,
           (401, 404)),
+    Route("PUT", "/cluster-profiles/{name}", "Change a cluster profile's shape", 200,
+          ProfileView, (*_WRITE, 404, 409), ProfileShape),
     Route("GET", "/clusters", "List clusters, oldest first", 200, ClusterList, (400, 401, 404),
           query=ClusterListQuery),
     Route("GET", "/pools", "List pools", 200, PoolList),

@@ -67,6 +67,19 @@ class PoolUseCases(QueryUseCases):
         self.reconcile_pool(profile.name, at)
         return self.get_pool(profile.name)
 
+    def update_profile(self, profile: ClusterProfile, at: datetime) -> ClusterProfile:
+        """Change a registered profile's shape (recorded only if it differs). Clusters running or
+        starting keep the shape they were created with; the pool is reconciled at once, so a
+        new slot count counts for the clusters it starts next. ProfileNotFound, Conflict."""
+        with self._working_on(profile.name, at) as work:
+            record = self._get(ProfileRecord.id_for(profile.name), ProfileRecord)
+            if record is None or not work.registered:
+                raise ProfileNotFound(profile.name)
+            if record.update(profile, at):
+                work.profile = profile
+                work.others.append(record)
+        return profile
+
     def _registration(
         self, profile: ClusterProfile, thresholds: Thresholds, by: ChangeSource, at: datetime
     ) -> list[Any]:

@@ -29,7 +29,7 @@ def record_id(kind: str, key: str) -> UUID:
 
 
 class ProfileRecord(Aggregate):
-    """A registered cluster profile."""
+    """A registered cluster profile; an update changes the clusters started after it."""
 
     class Registered(Aggregate.Created):
         fields: dict[str, Any]
@@ -45,6 +45,20 @@ class ProfileRecord(Aggregate):
     def register(cls, profile: ClusterProfile, at: datetime) -> ProfileRecord:
         fields = dataclasses.asdict(profile)
         return cls._create(cls.Registered, id=cls.id_for(profile.name), fields=fields, timestamp=at)
+
+    def update(self, profile: ClusterProfile, at: datetime) -> bool:
+        """Record the new shape if it differs from the stored one; whether it did."""
+        fields = dataclasses.asdict(profile)
+        if profile == self.profile:
+            return False
+        self.trigger_event(self.Updated, fields=fields, timestamp=at)
+        return True
+
+    class Updated(Aggregate.Event):
+        fields: dict[str, Any]
+
+        def apply(self, record: ProfileRecord) -> None:
+            record.fields = self.fields
 
     @property
     def profile(self) -> ClusterProfile:
