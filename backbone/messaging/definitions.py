@@ -78,6 +78,7 @@ JOB_SERVICE = ConsumerDefinition(
     subscriptions=(
         Subscription("clusters", _pattern(ev.ClusterReady, ev.ClusterIdle, ev.ClusterFailed,
                                           ev.ClusterTerminated, ev.AllocationRejected)),
+        Subscription("pools", _pattern(ev.ClusterRequested, ev.PoolThresholdsChanged)),
         Subscription("health", _pattern(ev.ClusterUnhealthy)),
         Subscription("emr-steps", _pattern(ev.EmrStepStatusChange), "default"),
     ),

@@ -77,7 +77,7 @@ def test_a_queued_job_says_how_many_jobs_go_before_it(world: ApiWorld) -> None:
     body = world.request("GET", f"/jobs/{job_id}").body
 
     assert (body["status"], body["queue_position"]) == ("queued", 1)
-    assert body["waiting_reason"] == "queued behind 1 job"
+    assert body["waiting_reason"].startswith("queued behind 1 job; waiting for a cluster of ")
     assert body["times"] == {
         "submitted": "2024-01-01T00:00:00Z", "queued": "2024-01-01T00:00:00Z",
         "allocated": None, "started": None, "finished": None,

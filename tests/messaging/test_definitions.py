@@ -41,7 +41,7 @@ UNSUPPORTED_BY_MOTO_CFN = r"ignore:Tried to parse AWS..(SQS..QueuePolicy|CloudWa
 def test_each_service_subscribes_to_what_design_md_says() -> None:
     assert JOB_SERVICE.detail_types() == {
         "ClusterReady", "ClusterIdle", "ClusterFailed", "ClusterTerminated", "AllocationRejected",
-        "ClusterUnhealthy", EMR_STEP,
+        "ClusterRequested", "PoolThresholdsChanged", "ClusterUnhealthy", EMR_STEP,
     }  # fmt: skip
     assert CLUSTER_SERVICE.detail_types() == {
         "JobSubmitted", "JobAllocated", "JobSucceeded", "JobFailed", "JobCancelled",

@@ -52,8 +52,11 @@ def idempotency_key(call: Call) -> str | None:
 
 
 def get(call: Call, job_id: str) -> Response:
-    job, position = call.app.job_and_position(call.tenant_id, job_id, at=call.now())
-    return json_response(job_view(job, position, call.now()))
+    now = call.now()
+    job, position = call.app.job_and_position(call.tenant_id, job_id, at=now)
+    queued = job.status is JobStatus.QUEUED
+    outlook = call.app.pool_outlook(job.cluster_profile, at=now) if queued else None
+    return json_response(job_view(job, position, now, outlook))
 
 
 def cancel(call: Call, job_id: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from job_service.api.models import StepTemplateBody
 from job_service.application.listing import JobEntry
+from job_service.application.pool_outlook import Outlook
 from job_service.domain import PRIORITIES, Job, JobProfile, JobStatus
 from job_service.domain.values import JobType, Priority
 
@@ -122,7 +124,9 @@ def links(job_id: UUID | str) -> JobLinks:
     return JobLinks(self=f"/jobs/{job_id}", history=f"/jobs/{job_id}/history")
 
 
-def job_view(job: Job, position: int | None, now: datetime) -> JobView:
+def job_view(
+    job: Job, position: int | None, now: datetime, outlook: Outlook | None = None
+) -> JobView:
     times = JobTimes(
         submitted=job.submitted_at, queued=job.queued_at, allocated=job.allocated_at,
         started=job.started_at, finished=job.finished_at,
@@ -133,12 +137,14 @@ def job_view(job: Job, position: int | None, now: datetime) -> JobView:
         attempts=job.attempts, max_attempts=job.max_attempts,
         timeout_seconds=job.timeout_seconds, parameters=job.parameters, cluster=job.cluster_id,
         times=times, retry_at=job.retry_at, failure_reason=job.failure_reason,
-        waiting_reason=waiting_reason(job, position, now), queue_position=position,
+        waiting_reason=waiting_reason(job, position, now, outlook), queue_position=position,
         links=links(job.id),
     )  # fmt: skip
 
 
-def waiting_reason(job: Job, position: int | None, now: datetime) -> str | None:
+def waiting_reason(
+    job: Job, position: int | None, now: datetime, outlook: Outlook | None = None
+) -> str | None:
     """Why the job is not running yet, in words; None if it is running or finished."""
     if job.status is JobStatus.SUBMITTED:
         return "being queued"
@@ -148,9 +154,25 @@ def waiting_reason(job: Job, position: int | None, now: datetime) -> str | None:
         return None
     if job.retry_at is not None and job.retry_at > now:
         return f"retrying after back-off until {_iso(job.retry_at)}"
+    pool = _pool_reason(job.cluster_profile, outlook)
     if position:
-        return f"queued behind {position} job{'s' if position > 1 else ''}"
-    return f"waiting for a cluster of cluster profile {job.cluster_profile} to free a slot"
+        return f"queued behind {position} job{'s' if position > 1 else ''}; {pool}"
+    return pool
+
+
+def _pool_reason(cluster_profile: str, outlook: Outlook | None) -> str:
+    """What the job's pool is doing about it: a cluster starting, or the pool at MAXIMUM."""
+    if outlook is not None and outlook.starting:
+        if outlook.ready_in_seconds is None:
+            return f"cluster starting for cluster profile {cluster_profile}"
+        seconds = math.ceil(outlook.ready_in_seconds)
+        if seconds == 0:
+            return f"cluster starting for cluster profile {cluster_profile}, ready any moment"
+        return f"cluster starting for cluster profile {cluster_profile}, ready in about {seconds} s"
+    if outlook is not None and outlook.at_maximum:
+        clusters = f"{outlook.maximum} cluster{'' if outlook.maximum == 1 else 's'}"
+        return f"cluster profile {cluster_profile} at MAXIMUM ({clusters}), waiting for a slot"
+    return f"waiting for a cluster of cluster profile {cluster_profile} to free a slot"
 
 
 def job_summary(entry: JobEntry) -> JobSummary:

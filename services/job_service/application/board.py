@@ -1,8 +1,9 @@
 """The dispatch board: the in-memory state that dispatching, signals and the tick decide on.
 
-It is a projection of the service's own notification log (Job and KnownCluster events), applied
-in notification-id order: the Dispatcher's queues (one per cluster profile), the open jobs and
-the slot and step each holds, the clusters that take jobs, and the steps still to cancel.
+It is a projection of the service's own notification log (Job, KnownCluster, ClusterRequest and
+PoolLimits events), applied in notification-id order: the Dispatcher's queues (one per cluster
+profile), the open jobs and the slot and step each holds, the clusters that take jobs, the steps
+still to cancel, and each pool's outlook (pool_outlook.py).
 `JobsApplication` builds it on first use by reading the whole log, applies its own saves'
 recordings as they commit, and reads whatever other processes wrote (the log after `position`)
 before each decision. Replaying the same log gives the same queues in the same order: queue
@@ -27,6 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from job_service.application.clusters import KnownCluster
+from job_service.application.pool_outlook import ClusterRequest, PoolLimits, PoolOutlooks
 from job_service.domain import Allocation, Dispatcher, Job, Priority, StepRef
 
 
@@ -74,6 +76,8 @@ class DispatchBoard:
         self.jobs: dict[UUID, OpenJob] = {}
         self.clusters: dict[str, ClusterInfo] = {}
         self.steps_to_cancel: set[StepRef] = set()
+        self.outlooks = PoolOutlooks()
+        self._limits_of: dict[UUID, str] = {}
         self._cluster_ids: dict[UUID, str] = {}
         self._holders: dict[str, dict[int, UUID]] = {}
         self._steps: dict[str, UUID] = {}
@@ -199,9 +203,20 @@ class DispatchBoard:
         self.clusters[e.cluster_id] = ClusterInfo(
             e.cluster_id, e.cluster_profile, e.emr_cluster_id, e.slots
         )
+        self.outlooks.became_ready(e.cluster_id, e.cluster_profile, e.timestamp)
 
     def _closed(self, e: KnownCluster.Closed, nid: int, live: bool) -> None:
-        self.clusters[self._cluster_ids[e.originator_id]].takes_jobs = False
+        cluster_id = self._cluster_ids[e.originator_id]
+        self.clusters[cluster_id].takes_jobs = False
+        self.outlooks.lost(cluster_id)
+
+    def _cluster_requested(self, e: ClusterRequest.Registered, nid: int, live: bool) -> None:
+        self.outlooks.requested(e.cluster_id, e.cluster_profile, e.requested_at)
+
+    def _pool_limits(self, e: PoolLimits.Opened | PoolLimits.Changed, nid: int, live: bool) -> None:
+        profile = getattr(e, "cluster_profile", None) or self._limits_of[e.originator_id]
+        self._limits_of[e.originator_id] = profile
+        self.outlooks.limits(profile, e.maximum)
 
     def _release(
         self, job_id: UUID, cluster_id: str | None, step_to_cancel: str | None, live: bool
@@ -249,4 +264,7 @@ _APPLIERS: dict[type, Any] = {
     Job.Succeeded: DispatchBoard._succeeded,
     KnownCluster.Registered: DispatchBoard._registered,
     KnownCluster.Closed: DispatchBoard._closed,
+    ClusterRequest.Registered: DispatchBoard._cluster_requested,
+    PoolLimits.Opened: DispatchBoard._pool_limits,
+    PoolLimits.Changed: DispatchBoard._pool_limits,
 }

@@ -17,9 +17,11 @@ from events.schemas import (
     ClusterFailed,
     ClusterIdle,
     ClusterReady,
+    ClusterRequested,
     ClusterTerminated,
     ClusterUnhealthy,
     EmrStepStatusChange,
+    PoolThresholdsChanged,
 )
 from job_service.application.app import JobsApplication
 
@@ -41,6 +43,8 @@ class JobServiceHandlers:
             ClusterTerminated.detail_type: self.on_cluster_terminated,
             ClusterUnhealthy.detail_type: self.on_cluster_unhealthy,
             AllocationRejected.detail_type: self.on_allocation_rejected,
+            ClusterRequested.detail_type: self.on_cluster_requested,
+            PoolThresholdsChanged.detail_type: self.on_pool_thresholds_changed,
             EmrStepStatusChange.detail_type: self.on_step_status_change,
         }
 
@@ -79,6 +83,17 @@ class JobServiceHandlers:
             event.job_id, event.cluster_id, event.attempt, event.reason, at=self._clock(),
             consumed=[event.event_id],
         )  # fmt: skip
+
+    def on_cluster_requested(self, event: ClusterRequested) -> None:
+        self._app.cluster_requested(
+            event.cluster_id, event.cluster_profile, event.occurred_at, at=self._clock(),
+            consumed=[event.event_id],
+        )  # fmt: skip
+
+    def on_pool_thresholds_changed(self, event: PoolThresholdsChanged) -> None:
+        self._app.pool_limits_changed(
+            event.cluster_profile, event.maximum, at=self._clock(), consumed=[event.event_id]
+        )
 
     def on_step_status_change(self, event: AwsEvent[Any]) -> None:
         detail = event.detail

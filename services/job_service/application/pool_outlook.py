@@ -1,0 +1,159 @@
+"""What the job service knows of each cluster profile's pool, to tell a waiting job why it waits.
+
+Two kinds of record, each written once per cluster-service event it comes from:
+- ClusterRequest: a cluster was requested for a profile (from ClusterRequested), and when.
+- PoolLimits: the profile's MAXIMUM as last announced (from PoolThresholdsChanged).
+With KnownCluster (ready, closed) they feed PoolOutlooks, a part of the dispatch board rebuilt
+from the log like the rest of it. A cluster is *starting* from its request until it is ready or
+lost; a pool is at MAXIMUM when its starting and ready clusters reach the maximum. "Ready in
+about N s" is the mean start-up time of the profile's last STARTUPS_KEPT clusters minus the time
+the oldest starting one has been starting (events may come in any order: a request heard after
+its cluster is ready or lost starts nothing).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from job_service.domain.lifecycle import aware
+
+_NAMESPACE: Final = UUID("8f0c5a2e-3d41-5b7a-9e62-1c4d7b0a9f35")
+STARTUPS_KEPT: Final = 20
+
+
+class ClusterRequest(Aggregate):
+    """One requested cluster; its id derives from our cluster id, so a duplicate conflicts."""
+
+    class Registered(Aggregate.Created):
+        cluster_id: str
+        cluster_profile: str
+        requested_at: datetime
+
+    def __init__(self, cluster_id: str, cluster_profile: str, requested_at: datetime) -> None:
+        self.cluster_id, self.cluster_profile = cluster_id, cluster_profile
+        self.requested_at = requested_at
+
+    @staticmethod
+    def id_for(cluster_id: str) -> UUID:
+        return uuid5(_NAMESPACE, f"request:{cluster_id}")
+
+    @classmethod
+    def register(
+        cls, cluster_id: str, cluster_profile: str, requested_at: datetime, at: datetime
+    ) -> ClusterRequest:
+        return cls._create(
+            cls.Registered, id=cls.id_for(cluster_id), timestamp=aware(at),
+            cluster_id=cluster_id, cluster_profile=cluster_profile,
+            requested_at=aware(requested_at),
+        )  # fmt: skip
+
+
+class PoolLimits(Aggregate):
+    """A profile's pool MAXIMUM, as the cluster service last announced it."""
+
+    class Opened(Aggregate.Created):
+        cluster_profile: str
+        maximum: int
+
+    class Changed(Aggregate.Event):
+        maximum: int
+
+        def apply(self, limits: PoolLimits) -> None:
+            limits.maximum = self.maximum
+
+    def __init__(self, cluster_profile: str, maximum: int) -> None:
+        self.cluster_profile, self.maximum = cluster_profile, maximum
+
+    @staticmethod
+    def id_for(cluster_profile: str) -> UUID:
+        return uuid5(_NAMESPACE, f"limits:{cluster_profile}")
+
+    @classmethod
+    def open(cls, cluster_profile: str, maximum: int, at: datetime) -> PoolLimits:
+        return cls._create(
+            cls.Opened, id=cls.id_for(cluster_profile), timestamp=aware(at),
+            cluster_profile=cluster_profile, maximum=maximum,
+        )  # fmt: skip
+
+    def change(self, maximum: int, at: datetime) -> None:
+        if maximum != self.maximum:
+            self.trigger_event(self.Changed, timestamp=aware(at), maximum=maximum)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One profile's pool as a waiting job sees it."""
+
+    cluster_profile: str
+    starting: int
+    ready: int
+    maximum: int | None
+    ready_in_seconds: float | None
+    """Until the oldest starting cluster is expected ready (None: no estimate yet)."""
+
+    @property
+    def at_maximum(self) -> bool:
+        return self.maximum is not None and self.starting + self.ready >= self.maximum
+
+
+@dataclass
+class _Pool:
+    maximum: int | None = None
+    starting: dict[str, datetime] = field(default_factory=dict)
+    ready: set[str] = field(default_factory=set)
+    startups: deque[float] = field(default_factory=lambda: deque(maxlen=STARTUPS_KEPT))
+
+
+class PoolOutlooks:
+    """The board's part that follows pools; fed by the board's appliers, in log order."""
+
+    def __init__(self) -> None:
+        self._pools: dict[str, _Pool] = {}
+        self._profile_of: dict[str, str] = {}
+        self._settled: set[str] = set()
+        """Clusters heard ready or lost: a request heard later starts nothing."""
+
+    def requested(self, cluster_id: str, cluster_profile: str, requested_at: datetime) -> None:
+        self._profile_of[cluster_id] = cluster_profile
+        if cluster_id not in self._settled:
+            self._pool(cluster_profile).starting[cluster_id] = requested_at
+
+    def became_ready(self, cluster_id: str, cluster_profile: str, at: datetime) -> None:
+        """`cluster_profile` is empty for a cluster lost before it was heard ready."""
+        self._settled.add(cluster_id)
+        if not cluster_profile:
+            return
+        self._profile_of[cluster_id] = cluster_profile
+        pool = self._pool(cluster_profile)
+        requested_at = pool.starting.pop(cluster_id, None)
+        if requested_at is not None:
+            pool.startups.append(max(0.0, (at - requested_at).total_seconds()))
+        pool.ready.add(cluster_id)
+
+    def lost(self, cluster_id: str) -> None:
+        self._settled.add(cluster_id)
+        pool = self._pools.get(self._profile_of.get(cluster_id, ""))
+        if pool is not None:
+            pool.starting.pop(cluster_id, None)
+            pool.ready.discard(cluster_id)
+
+    def limits(self, cluster_profile: str, maximum: int) -> None:
+        self._pool(cluster_profile).maximum = maximum
+
+    def outlook(self, cluster_profile: str, now: datetime) -> Outlook:
+        pool = self._pools.get(cluster_profile) or _Pool()
+        ready_in = None
+        if pool.starting and pool.startups:
+            mean = sum(pool.startups) / len(pool.startups)
+            waited = (now - min(pool.starting.values())).total_seconds()
+            ready_in = max(0.0, mean - waited)
+        return Outlook(cluster_profile, len(pool.starting), len(pool.ready), pool.maximum, ready_in)
+
+    def _pool(self, cluster_profile: str) -> _Pool:
+        return self._pools.setdefault(cluster_profile, _Pool())
