@@ -116,13 +116,28 @@ def test_a_cluster_lost_before_the_step_started_refunds_the_attempt(world: World
     assert (world.status(job.id), world.job(job.id).attempts) == ("queued", 0)
 
 
-def test_an_unhealthy_cluster_is_lost_for_its_jobs(world: World) -> None:
+def test_an_unhealthy_cluster_is_lost_for_its_jobs_and_their_steps_cancelled(
+    world: World,
+) -> None:
+    # Given a job running its step on c-1
     job = world.submit()
     world.deliver(ready("c-1"))
+    step_id = world.job(job.id).step_id
+    # When the monitor declares c-1 unhealthy (it may still be running the step)
     world.deliver(unhealthy("c-1"))
+    # Then the job is requeued and its step cancelled, so it never runs twice at once
     assert (world.status(job.id), world.job(job.id).failure_reason) == (
         "queued", "cluster c-1 was lost",
     )  # fmt: skip
+    assert world.runner.cancelled == [step_id]
+
+
+def test_a_terminated_cluster_is_not_asked_to_cancel_steps(world: World) -> None:
+    job = world.submit()
+    world.deliver(ready("c-1"))
+    world.deliver(terminated("c-1"))
+    assert world.status(job.id) == "queued"
+    assert world.runner.cancelled == []
 
 
 def test_a_cluster_lost_before_it_was_ready_is_never_used(world: World) -> None:

@@ -75,8 +75,9 @@ class JobServiceHandlers:
             f"cluster unhealthy: {event.reason or 'not heard of since ' + str(event.last_seen)}"
         )
         self._app.cluster_lost(
-            event.cluster_id, reason, at=self._clock(), consumed=[event.event_id]
-        )
+            event.cluster_id, reason, at=self._clock(), consumed=[event.event_id],
+            cancel_steps=True,
+        )  # fmt: skip
 
     def on_allocation_rejected(self, event: AllocationRejected) -> None:
         self._app.allocation_rejected(

@@ -63,24 +63,28 @@ class SignalUseCases(DispatchUseCases):
     @serialized
     def cluster_lost(
         self, cluster_id: str, reason: str, *, at: datetime, job_ids: Iterable[str] = (),
-        consumed: Sequence[str] = (),
+        consumed: Sequence[str] = (), cancel_steps: bool = False,
     ) -> list[UUID]:  # fmt: skip
         """The cluster is gone (failed, terminated, unhealthy): it takes no more jobs, and each
-        job holding one of its slots (or named in `job_ids`) ends its attempt there."""
+        job holding one of its slots (or named in `job_ids`) ends its attempt there.
+        `cancel_steps` when the cluster may still run them (unhealthy is a guess, not an end):
+        a job requeued elsewhere must not also go on running here."""
         cluster = self._known_cluster(cluster_id)
         if cluster is None:
             cluster = KnownCluster.tombstone(cluster_id, reason, at)
         cluster.close(reason, at)
         named = [job_id for job_id in map(_uuid, job_ids) if job_id is not None]
         candidates = dict.fromkeys([*self.current_board().holders(cluster_id), *named])
-        jobs = [job for job in (self._losing(j, cluster_id, at) for j in candidates) if job]
+        losing = (self._losing(j, cluster_id, at, cancel_steps) for j in candidates)
+        jobs = [job for job in losing if job]
         self._commit_in_chunks([*jobs, cluster], consumed)
+        self._cancel_steps()
         return [job.id for job in jobs]
 
-    def _losing(self, job_id: UUID, cluster_id: str, at: datetime) -> Job | None:
+    def _losing(self, job_id: UUID, cluster_id: str, at: datetime, cancel: bool) -> Job | None:
         try:
             job = self._job(job_id)
-            job.cluster_lost(cluster_id, at)
+            job.cluster_lost(cluster_id, at, cancel_step=cancel)
         except (JobNotFound, StaleSignal):
             return None
         return job

@@ -153,12 +153,15 @@ class Job(Aggregate):
         self._require_current_step("step_interrupted", step_id)
         self._end_attempt("step_interrupted", at, "the EMR step was interrupted")
 
-    def cluster_lost(self, cluster_id: str, at: datetime) -> None:
-        """The job's cluster is gone: refunded if ALLOCATED, counted if RUNNING."""
+    def cluster_lost(self, cluster_id: str, at: datetime, *, cancel_step: bool = False) -> None:
+        """The job's cluster is gone: refunded if ALLOCATED, counted if RUNNING. `cancel_step`
+        when the cluster may still be running it (declared unhealthy, not seen to end)."""
         if self.status not in HOLDS_SLOT or cluster_id != self.cluster_id:
             raise StaleSignal("cluster_lost", f"job is {self.status} on {self.cluster_id}")
         counted = self.status is JobStatus.RUNNING
-        self._end_attempt("cluster_lost", at, f"cluster {cluster_id} was lost", counted=counted)
+        step = self.step_id if cancel_step else None
+        message = f"cluster {cluster_id} was lost"
+        self._end_attempt("cluster_lost", at, message, counted=counted, cancel_step=step)
 
     def reject_allocation(self, cluster_id: str, attempt: int, at: datetime) -> None:
         """The cluster service refused allocation (cluster_id, attempt): refunded, to the head."""
