@@ -8,10 +8,12 @@ function. Tests and the local runtime pass their own clock and instance id.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final
 
 from backbone.messaging.consumer import Consumer
 from monitor_service.adapters import load_price_book
@@ -22,6 +24,8 @@ from monitor_service.application import (
     TickReport,
     translator_for,
 )
+from monitor_service.application.exposition import samples_of
+from monitor_service.application.ports import DiscardMetrics, MetricsPublisher
 from monitor_service.domain import (
     DEFAULT_TARGETS,
     PRIORITIES,
@@ -29,6 +33,8 @@ from monitor_service.domain import (
     MonitorPolicy,
     SlaTargets,
 )
+
+METRICS_OUTPUTS: Final = ("emf", "log", "none")
 
 
 class SettingsError(ValueError):
@@ -52,13 +58,17 @@ class MonitorServiceSettings:
     """Names this process in the monitor's heartbeats; None: a fresh id per process."""
     persistence_module: str = "backbone.eventstore"
     create_table: bool = False
+    metrics_output: str = "none"
+    """Where each Tick publishes the figures: emf (stdout, for CloudWatch), log, or none."""
+    metrics_namespace: str = "EmrControlPlane"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> MonitorServiceSettings:
         """MONITOR_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
         AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS, SLA_TARGETS
         (e.g. "critical=60,high=300,normal=1800,low=7200"), PRICE_TABLE, INSTANCE_ID (else
-        AWS_LAMBDA_LOG_STREAM_NAME), PERSISTENCE_MODULE, CREATE_TABLE (y/n)."""
+        AWS_LAMBDA_LOG_STREAM_NAME), PERSISTENCE_MODULE, CREATE_TABLE (y/n), METRICS_OUTPUT
+        (emf, log or none; default emf in Lambda, else none), METRICS_NAMESPACE."""
         table = environ.get("MONITOR_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
         if not table:
             raise SettingsError("set MONITOR_SERVICE_TABLE to the monitor's event-store table")
@@ -73,6 +83,8 @@ class MonitorServiceSettings:
             instance_id=_instance_id(environ),
             persistence_module=environ.get("PERSISTENCE_MODULE") or "backbone.eventstore",
             create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
+            metrics_output=_metrics_output(environ),
+            metrics_namespace=environ.get("METRICS_NAMESPACE") or "EmrControlPlane",
         )
 
     def store_env(self) -> dict[str, str]:
@@ -119,6 +131,16 @@ def _targets(raw: str) -> dict[str, float]:
     return targets
 
 
+def _metrics_output(environ: Mapping[str, str]) -> str:
+    default = "emf" if environ.get("AWS_LAMBDA_FUNCTION_NAME") else "none"
+    output = (environ.get("METRICS_OUTPUT") or default).strip().lower()
+    if output not in METRICS_OUTPUTS:
+        raise SettingsError(
+            f"METRICS_OUTPUT={output!r} must be one of {', '.join(METRICS_OUTPUTS)}"
+        )
+    return output
+
+
 def _instance_id(environ: Mapping[str, str]) -> str | None:
     raw = environ.get("INSTANCE_ID") or environ.get("AWS_LAMBDA_LOG_STREAM_NAME") or ""
     cleaned = "".join(c for c in raw if "!" <= c <= "~")[-256:]
@@ -135,10 +157,15 @@ class MonitorService:
     consumer: Consumer
     translate: MonitorEventTranslator
     clock: Callable[[], datetime]
+    metrics: MetricsPublisher
 
     def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock."""
-        return self.app.tick(self.clock())
+        """The scheduled Tick, on this process's clock; then the metrics of that moment are
+        published (CloudWatch EMF on AWS)."""
+        at = self.clock()
+        report = self.app.tick(at)
+        self.metrics.publish(samples_of(self.app.metrics(at)), at)
+        return report
 
 
 def bootstrap(
@@ -146,9 +173,10 @@ def bootstrap(
     *,
     clock: Callable[[], datetime] | None = None,
     policy: MonitorPolicy | None = None,
+    metrics: MetricsPublisher | None = None,
 ) -> MonitorService:
     """The monitor service on `settings`; `clock` replaces the system clock, `policy` the one
-    the settings describe."""
+    the settings describe, `metrics` the publisher METRICS_OUTPUT names."""
     app = MonitorApplication(
         env=settings.store_env(),
         policy=policy or settings.policy(),
@@ -163,7 +191,21 @@ def bootstrap(
         consumer=Consumer(handlers.by_detail_type()),
         translate=translator_for(app),
         clock=now,
+        metrics=metrics or metrics_publisher(settings),
     )
+
+
+def metrics_publisher(settings: MonitorServiceSettings) -> MetricsPublisher:
+    """The publisher `settings.metrics_output` names (powertools is imported only for EMF)."""
+    if settings.metrics_output == "none":
+        return DiscardMetrics()
+    from monitor_service.adapters.emf import EmfMetricsPublisher
+
+    if settings.metrics_output == "log":
+        return EmfMetricsPublisher(
+            settings.metrics_namespace, write=logging.getLogger(__name__).info
+        )
+    return EmfMetricsPublisher(settings.metrics_namespace)
 
 
 def _utc_now() -> datetime:

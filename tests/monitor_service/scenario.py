@@ -6,7 +6,8 @@ maximum; jobs are allocated highest priority first, start 2 s later and run 1 to
 about 1 in 20 attempts fails and is requeued, 1 in 50 jobs is cancelled while queued; clusters
 idle past 10 minutes are decommissioned and terminated 2 minutes later; 1 in 25 clusters is lost
 (EMR TERMINATED_WITH_ERRORS, ClusterFailed, its jobs requeued). Every service beats each minute.
-`generate` returns (delivery time in seconds after T0, event) sorted by time.
+Each pool's limits are announced at the start, and the small pool's maximum is raised after an
+hour. `generate` returns (delivery time in seconds after T0, event) sorted by time.
 """
 
 from __future__ import annotations
@@ -199,9 +200,17 @@ def _ended(kind: str, job: Job, now: float, cluster_id: str) -> Any:
                    attempt=job.attempt, **extra)  # fmt: skip
 
 
+def _limits(profile: str, now: float, maximum: int) -> Any:
+    return s.event("PoolThresholdsChanged", now, cluster_profile=profile, minimum=0,
+                   maximum=maximum, idle_ttl_seconds=600)  # fmt: skip
+
+
 def generate(jobs: int = 300, seed: int = 7, interval: float = 20.0) -> list[tuple[float, Any]]:
     """About 11 events per job, plus three heartbeats a minute."""
     platform = Platform(seed)
+    for profile in PROFILES:
+        platform.emit(0.0, _limits(profile, 0.0, MAXIMUM))
+    platform.emit(3600.0, _limits("small", 3600.0, MAXIMUM + 2))
     now = 0.0
     for n in range(jobs):
         now += platform.rng.expovariate(1 / interval)

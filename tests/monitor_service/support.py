@@ -15,6 +15,7 @@ from backbone.messaging.consumer import Outcome
 from events.schemas import IntegrationEvent, derived_event_id, to_envelope
 from events.schemas.registry import REGISTRY
 from monitor_service.application import MonitorApplication
+from monitor_service.application.ports import MetricsPublisher
 from monitor_service.bootstrap import MonitorServiceSettings, bootstrap
 from monitor_service.domain import MonitorPolicy
 
@@ -31,12 +32,16 @@ def at(seconds: float) -> datetime:
 class World:
     """One monitor process; `deliver` sends events through its Consumer as SQS would."""
 
-    def __init__(self, policy: MonitorPolicy | None = None, **settings: Any) -> None:
+    def __init__(
+        self, policy: MonitorPolicy | None = None, metrics: MetricsPublisher | None = None,
+        config: MonitorServiceSettings | None = None, **settings: Any,
+    ) -> None:  # fmt: skip
+        """On the in-memory store with `settings`, or on what `config` says."""
         self.now = T0
-        config = MonitorServiceSettings(
+        config = config or MonitorServiceSettings(
             "unused", persistence_module=MEMORY_STORE, instance_id="monitor-1", **settings
         )
-        self.service = bootstrap(config, clock=lambda: self.now, policy=policy)
+        self.service = bootstrap(config, clock=lambda: self.now, policy=policy, metrics=metrics)
         self.app: MonitorApplication = self.service.app
 
     def set(self, seconds: float) -> datetime:

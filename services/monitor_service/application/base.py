@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 LOG_PAGE: Final = 500
 CLOCK_SKEW: Final = timedelta(minutes=5)
+REPLAYS_KEPT: Final = 2
+"""Boards replayed to a past time kept for the next query of the same time (each holds the
+records up to that time)."""
 CHUNK: Final = 40
 """Aggregates per save (a DynamoDB transaction holds 49 events)."""
 
@@ -78,6 +81,7 @@ class MonitorCore(Application[UUID]):
         self.policy = policy or MonitorPolicy()
         self.instance_id = instance_id
         self._board: MonitorBoard | None = None
+        self._replays: dict[datetime, MonitorBoard] = {}
         self._lock = threading.RLock()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -106,6 +110,23 @@ class MonitorCore(Application[UUID]):
         if newest is None or newest <= to_ms(at + CLOCK_SKEW):
             return board
         return self.replay(as_of=at)
+
+    def board_as_of(self, as_of: datetime) -> MonitorBoard:
+        """Exactly what was recorded by `as_of`: the live board if it holds nothing later, else
+        the log replayed to `as_of`, kept for reuse once the log has moved past CLOCK_SKEW
+        after it (nothing recorded from then on can belong before `as_of`)."""
+        board = self.current_board()
+        newest, cut = board.recorded_until_ms, to_ms(as_of)
+        if newest is None or newest <= cut:
+            return board
+        replayed = self._replays.get(as_of)
+        if replayed is None:
+            replayed = self.replay(as_of=as_of)
+            if newest > to_ms(as_of + CLOCK_SKEW):
+                self._replays[as_of] = replayed
+                while len(self._replays) > REPLAYS_KEPT:
+                    del self._replays[next(iter(self._replays))]
+        return replayed
 
     def _read_log(self, board: MonitorBoard, *, as_of: datetime | None = None) -> None:
         stop = None if as_of is None else as_of + CLOCK_SKEW

@@ -23,6 +23,7 @@ from monitor_service.domain import (
     ClusterWatch,
     JobMetrics,
     MonitorPolicy,
+    PoolLimits,
     ServiceHealth,
     ServiceHealthBoard,
     SlaBreach,
@@ -43,6 +44,7 @@ class MonitorBoard:
         self.audit = AuditIndex()
         self.jobs = JobMetrics()
         self.clusters = ClusterMetrics()
+        self.pools = PoolLimits()
         self.sla = SlaWatch(policy.sla)
         self.services = ServiceHealthBoard(policy.heartbeats)
         self.cluster_watch = ClusterWatch()
@@ -66,6 +68,7 @@ class MonitorBoard:
         self.audit.add(record)
         self.jobs.apply(record)
         self.clusters.apply(record)
+        self.pools.apply(record)
         self.sla.apply(record)
         self.cluster_watch.apply(record)
         if record.detail_type == "Heartbeat":
@@ -73,8 +76,9 @@ class MonitorBoard:
 
     def metrics(self, at: datetime) -> dict[str, Any]:
         return metrics_report(
-            self.jobs, self.clusters, self.sla, self.services, self.policy.prices, to_ms(at)
-        )
+            self.jobs, self.clusters, self.pools, self.sla, self.services, self.policy.prices,
+            to_ms(at),
+        )  # fmt: skip
 
     def health(self, at: datetime) -> dict[str, Any]:
         return {

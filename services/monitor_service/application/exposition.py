@@ -1,7 +1,8 @@
-"""A metrics report in the Prometheus text exposition format (0.0.4).
+"""A metrics report in the Prometheus text exposition format (0.0.4), or as Samples to publish.
 
 Every family gets its `# HELP` and `# TYPE` lines; each row of the report's section becomes one
 sample (a summary row: one per quantile, plus `_sum` and `_count`), its string fields the labels.
+`samples_of` gives the same figures to a MetricsPublisher (CloudWatch EMF on AWS).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+
+from monitor_service.application.ports import Sample
 
 QUANTILES: Final = (("p50", "0.5"), ("p95", "0.95"), ("p99", "0.99"))
 
@@ -39,6 +42,10 @@ class Family:
 FAMILIES: Final = (
     Family("queue_depth", "emrcp_queue_depth", "gauge", "Jobs waiting in their queue."),
     Family("wait_seconds", "emrcp_job_wait_seconds", "summary", "Acceptance to first start."),
+    Family("priority_wait_seconds", "emrcp_priority_wait_seconds", "summary",
+           "Acceptance to first start, per priority class alone."),
+    Family("oldest_wait_seconds", "emrcp_oldest_wait_seconds", "gauge",
+           "How long the longest-waiting job not started yet has waited, per priority."),
     Family("cycle_seconds", "emrcp_job_cycle_seconds", "summary", "Acceptance to terminal state."),
     Family("jobs_finished_last_hour", "emrcp_jobs_finished_last_hour", "gauge",
            "Jobs that reached a terminal state in the hour before the report."),
@@ -49,6 +56,10 @@ FAMILIES: Final = (
     Family("slot_utilization", "emrcp_slot_utilization_ratio", "gauge",
            "Slot time held by jobs over slot time of READY clusters, since the log began."),
     Family("slots", "emrcp_slots", "gauge", "Slots of READY clusters now, busy or free."),
+    Family("pool_minimum", "emrcp_pool_minimum", "gauge", "Clusters a pool keeps at least."),
+    Family("pool_maximum", "emrcp_pool_maximum", "gauge", "Clusters a pool holds at most."),
+    Family("pool_idle_ttl_seconds", "emrcp_pool_idle_ttl_seconds", "gauge",
+           "How long a cluster above the minimum may stay idle."),
     Family("cluster_hourly_dollars", "emrcp_cluster_hourly_dollars", "gauge",
            "Price of one cluster of the profile per hour (EC2 on-demand plus EMR)."),
     Family("cost_dollars", "emrcp_cost_dollars_total", "counter", "Cluster cost per profile."),
@@ -63,6 +74,21 @@ FAMILIES: Final = (
     Family("sla_breaches", "emrcp_sla_breaches_total", "counter", "Jobs that waited past target."),
     Family("service_up", "emrcp_service_up", "gauge", "1 while the service's heartbeats arrive."),
 )  # fmt: skip
+
+
+def samples_of(report: Mapping[str, Any]) -> list[Sample]:
+    """The figures of `to_prometheus`, one Sample each; a summary's quantiles are named
+    `<name>_p50`, `_p95`, `_p99`, beside `_sum` and `_count`."""
+    found: list[Sample] = []
+    for family in FAMILIES:
+        for row in report.get(family.section, ()):
+            labels = tuple((k, v) for k, v in row.items() if isinstance(v, str))
+            values = {"": row["value"]} if family.kind != "summary" else {
+                f"_{field}": row[field] for field in ("p50", "p95", "p99", "sum", "count")
+                if field in row
+            }  # fmt: skip
+            found += [Sample(family.name + end, labels, v) for end, v in values.items()]
+    return found
 
 
 def to_prometheus(report: Mapping[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """Queries: the audit log, a job's timeline, metrics (JSON and Prometheus), health.
 
-Times in the past are answered from the log as it stood then (`board_at`): the live board when
-nothing was recorded after `at`, else a board replayed up to `at`.
+Metrics and health at a time `at` are answered from the log as it stood then (`board_at`): the
+live board when nothing was recorded more than CLOCK_SKEW after `at`, else a board replayed up
+to `at`. With `exact=True` (an explicit `as_of` from a client) and for the audit queries given
+`as_of`, only what was recorded by that time counts (`board_as_of`).
 """
 
 from __future__ import annotations
@@ -10,31 +12,38 @@ from datetime import datetime
 from typing import Any
 
 from monitor_service.application.base import MonitorCore, serialized
+from monitor_service.application.board import MonitorBoard
 from monitor_service.application.exposition import to_prometheus
 from monitor_service.domain import AuditPage, AuditQuery, AuditRecord
 
 
 class QueryUseCases(MonitorCore):
     @serialized
-    def audit_events(self, query: AuditQuery) -> AuditPage:
+    def audit_events(self, query: AuditQuery, as_of: datetime | None = None) -> AuditPage:
         """Recorded events by time range, detail-type, job or tenant, a page at a time."""
-        return self.current_board().audit.page(query)
+        return self._as_of(as_of).audit.page(query)
 
     @serialized
-    def job_timeline(self, job_id: str) -> list[AuditRecord]:
+    def job_timeline(self, job_id: str, as_of: datetime | None = None) -> list[AuditRecord]:
         """Everything recorded about one job, across services (empty for an unknown job)."""
-        return self.current_board().audit.timeline(job_id)
+        return self._as_of(as_of).audit.timeline(job_id)
 
     @serialized
-    def metrics(self, at: datetime) -> dict[str, Any]:
+    def metrics(self, at: datetime, *, exact: bool = False) -> dict[str, Any]:
         """Every metric as it stood at `at`, JSON-able."""
-        return self.board_at(at).metrics(at)
+        return self._at(at, exact).metrics(at)
 
-    def prometheus(self, at: datetime) -> str:
+    def prometheus(self, at: datetime, *, exact: bool = False) -> str:
         """The same metrics in the Prometheus text format."""
-        return to_prometheus(self.metrics(at))
+        return to_prometheus(self.metrics(at, exact=exact))
 
     @serialized
-    def health(self, at: datetime) -> dict[str, Any]:
+    def health(self, at: datetime, *, exact: bool = False) -> dict[str, Any]:
         """Every service (state, last heartbeat, instances) and every cluster known."""
-        return self.board_at(at).health(at)
+        return self._at(at, exact).health(at)
+
+    def _as_of(self, as_of: datetime | None) -> MonitorBoard:
+        return self.current_board() if as_of is None else self.board_as_of(as_of)
+
+    def _at(self, at: datetime, exact: bool) -> MonitorBoard:
+        return self.board_as_of(at) if exact else self.board_at(at)

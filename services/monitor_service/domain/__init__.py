@@ -26,6 +26,7 @@ from monitor_service.domain.errors import (
 from monitor_service.domain.health import HeartbeatPolicy, ServiceHealthBoard, Staleness
 from monitor_service.domain.jobs import JobMetrics
 from monitor_service.domain.policy import MonitorPolicy
+from monitor_service.domain.pools import PoolLimits
 from monitor_service.domain.records import PRIORITIES, AuditRecord, from_ms, to_ms
 from monitor_service.domain.report import metrics_report
 from monitor_service.domain.sla import DEFAULT_TARGETS, Breach, SlaTargets, SlaWatch
@@ -52,6 +53,7 @@ __all__ = [
     "JobMetrics",
     "MonitorError",
     "MonitorPolicy",
+    "PoolLimits",
     "PriceBook",
     "PriceTableError",
     "ServiceHealth",

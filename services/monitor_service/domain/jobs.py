@@ -9,8 +9,9 @@ and the totals never depend on arrival order:
   (JobSucceeded, JobFailed final, JobCancelled) is final whenever it arrives;
 - queue depth counts jobs whose status is queued (JobSubmitted, JobRequeued, a non-final
   JobFailed) and that are not terminal;
-- wait is acceptance (JobSubmitted.submitted_at) to the first JobStarted; cycle time acceptance
-  to the first terminal event; throughput counts terminal events in the hour before `at`.
+- wait is acceptance (JobSubmitted.submitted_at) to the first JobStarted, kept per key and per
+  priority class alone; cycle time acceptance to the first terminal event; throughput counts
+  terminal events in the hour before `at`.
 
 A job's key comes from its JobSubmitted: until that arrives the job counts nowhere.
 """
@@ -107,6 +108,8 @@ class JobMetrics:
         self.jobs: dict[str, JobTrack] = {}
         self.queued: Counter[JobKey] = Counter()
         self.waits: dict[JobKey, Samples] = {}
+        self.priority_waits: dict[str, Samples] = {}
+        """The same waits per priority class alone (percentiles do not add up across keys)."""
         self.cycles: dict[JobKey, Samples] = {}
         self.finished: dict[JobKey, list[int]] = {}
         self.outcomes: Counter[tuple[JobKey, str]] = Counter()
@@ -126,6 +129,7 @@ class JobMetrics:
         key = part.key
         self.queued[key] += sign * part.queued
         _adjust(self.waits.setdefault(key, Samples()), part.wait_ms, sign)
+        _adjust(self.priority_waits.setdefault(key[1], Samples()), part.wait_ms, sign)
         _adjust(self.cycles.setdefault(key, Samples()), part.cycle_ms, sign)
         if part.ended_ms is not None and part.outcome is not None:
             self.outcomes[(key, part.outcome)] += sign
@@ -141,6 +145,10 @@ class JobMetrics:
         return {
             "queue_depth": [_row(k, value=self.queued[k]) for k in keys],
             "wait_seconds": [_row(k, **self.waits[k].summary()) for k in keys],
+            "priority_wait_seconds": [
+                {"priority": p, **samples.summary()}
+                for p, samples in sorted(self.priority_waits.items())
+            ],
             "cycle_seconds": [_row(k, **self.cycles[k].summary()) for k in keys],
             "jobs_finished_last_hour": [
                 _row(k, value=_count_between(self.finished.get(k, []), hour_ago, at_ms))

@@ -101,6 +101,8 @@ class SlaWatch:
         self._deadlines: list[tuple[int, str]] = []
         self.breaches: Counter[tuple[str, str, str]] = Counter()
         """(profile, priority, tenant) -> breaches decided."""
+        self._waiting: dict[str, list[tuple[int, str]]] = {}
+        """priority -> (acceptance, job id) of every job not started yet, breached or not."""
 
     def apply(self, record: AuditRecord) -> None:
         if record.job_id and record.detail_type.startswith("Job"):
@@ -121,7 +123,20 @@ class SlaWatch:
             del self._deadlines[bisect_left(self._deadlines, entry)]
         if after.waiting and not after.breached:
             insort(self._deadlines, (self._deadline(after), job_id))
+        if before.waiting:
+            waiting = self._waiting[before.priority]
+            del waiting[bisect_left(waiting, (before.submitted_ms or 0, job_id))]
+        if after.waiting:
+            insort(self._waiting.setdefault(after.priority, []), (after.submitted_ms or 0, job_id))
         self.jobs[job_id] = after
+
+    def oldest_waits(self, at_ms: int) -> dict[str, float]:
+        """priority -> seconds the longest-waiting job not started yet has waited at `at`."""
+        return {
+            priority: max(0, at_ms - waiting[0][0]) / 1000
+            for priority, waiting in sorted(self._waiting.items())
+            if waiting
+        }
 
     def _deadline(self, job: WatchedJob) -> int:
         return (job.submitted_ms or 0) + self.targets.target_ms(job.priority)

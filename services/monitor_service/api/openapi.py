@@ -1,0 +1,72 @@
+"""The OpenAPI 3.1 document of the monitor's REST API, from its models and the route table below.
+
+`python -m monitor_service.api.openapi` writes services/monitor_service/openapi.json; `--check`
+exits 1 if that file is stale. GET /openapi.json serves the same document. A test checks that
+ROUTES names exactly the Chalice app's routes.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from backbone.http.identity import API_KEY_HEADER
+from backbone.http.openapi import JSON, Description, Route, write_or_check
+from backbone.http.openapi import document as build
+from monitor_service.api.models import AsOfQuery, AuditEventsQuery, MetricsQuery
+from monitor_service.api.views import AuditPageView, HealthView, JobTimelineView, MetricsView
+
+DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
+_TEXT: Final = ("text/plain", "application/openmetrics-text")
+
+ROUTES: Final = (
+    Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
+    Route("GET", "/health", "Every service's and cluster's health", 200, HealthView,
+          (400, 401), query=AsOfQuery),
+    Route("GET", "/metrics", "Every metric, as JSON or in the Prometheus text format", 200,
+          MetricsView, (400, 401), query=MetricsQuery, headers=("Accept",),
+          media_types=(JSON, *_TEXT)),
+    Route("GET", "/audit/events", "Recorded events, oldest first, a page at a time", 200,
+          AuditPageView, (400, 401), query=AuditEventsQuery),
+    Route("GET", "/audit/jobs/{job_id}", "One job's timeline across the services", 200,
+          JobTimelineView, (400, 401, 404), query=AsOfQuery),
+    Route("GET", "/dashboard", "The live dashboard (HTML)", 200, None, errors=(), public=True,
+          media_types=("text/html",)),
+    Route("GET", "/dashboard/assets/{name}", "A static file of the dashboard", 200, None,
+          errors=(404,), public=True, media_types=("text/javascript", "text/css", "text/plain")),
+)  # fmt: skip
+
+_ERROR_TEXT: Final = {
+    400: "A query parameter is malformed or out of range; error.field names it",
+    401: f"No {API_KEY_HEADER} header, or an unknown key",
+    404: "No event names the job (by as_of, if given), or no such dashboard file",
+}
+_DESCRIPTION: Final = (
+    "The System Monitor: service and cluster health from heartbeats, metrics (queues, waits "
+    "against SLA, clusters, utilization, cost per tenant), the audit log of every event on the "
+    "bus, and a live dashboard. Every read model can be rebuilt from the audit log as it stood "
+    "at a past time (as_of). Every 4xx and 5xx answer has the body ErrorBody. Locally the "
+    "operator is the owner of the X-Api-Key; on AWS the API's authorizer names it. The "
+    "dashboard's page and files are public; its script sends the key."
+)
+DESCRIPTION: Final = Description(
+    title="monitor-service", description=_DESCRIPTION, server_url="http://127.0.0.1:8003",
+    routes=ROUTES, error_text=_ERROR_TEXT,
+)  # fmt: skip
+
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI document (built on first use, then kept)."""
+    return build(DESCRIPTION)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return write_or_check(argv, DOCUMENT_PATH, document, "monitor_service.api.openapi")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The monitor API's process state: the service and settings, who may call, and error answers.
+
+`build_from_env` bootstraps the monitor service from the environment; `app.py` holds it in an
+ApiHolder, built on the first request that needs it (never at import). Operators are known by
+the API's authorizer (`operator_id`, `principalId` or `sub`) or, locally, by an
+OPERATOR_API_KEYS key in X-Api-Key. An InvalidQuery of the domain is a 400 naming the query
+parameter at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from chalice.app import Request
+
+from backbone.http.errors import ErrorMap
+from backbone.http.identity import Identity
+from backbone.http.runtime import Call
+from monitor_service.api.settings import ApiSettings
+from monitor_service.application import MonitorApplication
+from monitor_service.bootstrap import MonitorService, MonitorServiceSettings, bootstrap
+from monitor_service.domain import InvalidQuery
+
+CLAIMS: Final = ("operator_id", "principalId", "sub")
+QUERY_FIELDS: Final = {
+    "start": "from", "end": "to", "after": "next_token", "detail_type": "type",
+    "tenant_id": "tenant",
+}  # fmt: skip
+"""The query parameter of each AuditQuery field."""
+
+
+@dataclass(frozen=True)
+class Api:
+    """The monitor service and the API's settings, for one process."""
+
+    service: MonitorService
+    settings: ApiSettings
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(CLAIMS, self.settings.api_keys, key_name="an operator API key")
+
+
+def build_from_env(environ: Mapping[str, str]) -> Api:
+    settings = ApiSettings.from_env(environ)
+    return Api(bootstrap(MonitorServiceSettings.from_env(environ)), settings)
+
+
+class MonitorCall(Call[Api]):
+    """One request of a known operator."""
+
+    @property
+    def app(self) -> MonitorApplication:
+        return self.api.service.app
+
+    def now(self) -> datetime:
+        return self.api.service.clock()
+
+
+def enter(api: Api, request: Request) -> MonitorCall:
+    """The call of an authenticated operator (ApiError 401 otherwise)."""
+    return MonitorCall(api, api.identity.principal(request.context, request.headers), request)
+
+
+def _query_field(error: Exception) -> str | None:
+    field = getattr(error, "field", None)
+    return QUERY_FIELDS.get(field, field) if isinstance(field, str) else None
+
+
+ERRORS: Final = ErrorMap({InvalidQuery: 400}, field_of=_query_field)
+"""The errors a client can cause: only query values the domain refuses (the rest is checked
+by the query models first)."""

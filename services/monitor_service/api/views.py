@@ -1,0 +1,114 @@
+"""What the monitor API answers: response models (the OpenAPI document's schemas).
+
+The actions answer the application's JSON-able dicts as they are; a test checks that real
+answers validate against these models, so the document says what the API sends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Row = dict[str, str | int | float | None]
+"""A metrics row: its string fields are labels, its numbers the figures."""
+
+
+class View(BaseModel):
+    """Base of the response models (field docstrings become their descriptions)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class InstanceView(View):
+    instance_id: str
+    last_heartbeat_at: datetime
+    sequence: int
+    lost_beats: int
+    """Heartbeats missing between the instance's first and newest sequence numbers."""
+
+
+class ServiceView(View):
+    service: str
+    state: Literal["healthy", "unhealthy", "unknown"]
+    """unknown: no heartbeat seen yet and not yet overdue."""
+    last_heartbeat_at: datetime | None
+    heartbeat_age_seconds: float | None
+    instances: list[InstanceView]
+
+
+class ClusterHealthView(View):
+    cluster_id: str
+    profile: str | None
+    phase: str
+    emr_cluster_id: str | None
+    unhealthy: bool
+    """An EMR failure was reported while the cluster was in use (ClusterUnhealthy raised)."""
+    last_seen: datetime | None
+
+
+class HealthView(View):
+    """Every service from its heartbeats, and every cluster the monitor knows."""
+
+    at: datetime
+    services: list[ServiceView]
+    clusters: list[ClusterHealthView]
+
+
+class MetricsView(View):
+    """Every figure at `at`, in sections of rows (Prometheus names: application/exposition.py)."""
+
+    at: datetime
+    queue_depth: list[Row]
+    wait_seconds: list[Row]
+    priority_wait_seconds: list[Row]
+    cycle_seconds: list[Row]
+    jobs_finished_last_hour: list[Row]
+    jobs_finished: list[Row]
+    clusters: list[Row]
+    cluster_seconds: list[Row]
+    slot_utilization: list[Row]
+    slots: list[Row]
+    pool_minimum: list[Row]
+    pool_maximum: list[Row]
+    pool_idle_ttl_seconds: list[Row]
+    cluster_hourly_dollars: list[Row]
+    cost_dollars: list[Row]
+    tenant_cost_dollars: list[Row]
+    unallocated_cost_dollars: list[Row]
+    unpriced_profile: list[Row]
+    sla_target_seconds: list[Row]
+    oldest_wait_seconds: list[Row]
+    sla_breaches: list[Row]
+    service_up: list[Row]
+    hourly: list[Row]
+    """Per profile and UTC hour of the last 24: cluster seconds by phase, utilization, dollars."""
+
+
+class AuditEventView(View):
+    event_id: str
+    detail_type: str
+    source: str
+    occurred_at: datetime
+    """When it happened, by its publisher's clock (the audit order)."""
+    recorded_at: datetime
+    """When the monitor recorded it (what as_of cuts on)."""
+    job_id: str | None
+    tenant_id: str | None
+    cluster_id: str | None
+    detail: dict[str, Any]
+
+
+class AuditPageView(View):
+    """GET /audit/events: oldest first; next_token is null on the last page."""
+
+    events: list[AuditEventView]
+    next_token: str | None
+
+
+class JobTimelineView(View):
+    """Everything recorded about one job, across the three services and EMR, oldest first."""
+
+    job_id: str
+    events: list[AuditEventView]
