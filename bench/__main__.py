@@ -6,7 +6,7 @@ import logging
 import os
 import platform
 
-from bench import acceptance, eventstore, messaging
+from bench import acceptance, cluster_lifecycle, eventstore, messaging
 from bench.report import Report
 from local_runtime.emulator import Emulator
 from tests.cluster_service.bench_pool import pool_benchmark
@@ -40,6 +40,8 @@ def main() -> None:
         messaging.run(report, emulator)
         print("\n== job acceptance ==")
         acceptance.run(report, emulator)
+        print("\n== cluster lifecycle ==")
+        cluster_lifecycle.run(report, emulator)
     print("\n== job service ==")
     rate = dispatch_benchmark(jobs=100_000, profiles=100)
     report.add("job service", "dispatch decisions per second, 100,000 queued, 100 profiles", rate)
