@@ -115,6 +115,8 @@ class PoolUseCases(QueryUseCases):
         if self.thresholds is None:
             return []
         readings = self.thresholds.read()
+        if not readings:
+            return []
         return [name for name in self._profile_names()
                 if name in readings and self._apply_reading(name, readings[name], at)]  # fmt: skip
 
