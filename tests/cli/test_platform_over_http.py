@@ -1,0 +1,109 @@
+"""jobctl's operator commands against the cluster service's Chalice app over HTTP, and the
+job profiles and health commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cli.support import Platform
+from tests.monitor_service.api_support import busy_world
+
+
+def test_pools_show_every_pool_or_one(platform: Platform) -> None:
+    every = platform.run("--json", "pools")
+    one = platform.run("pools", "show", "small", "--json")
+    text = platform.run("pools")
+    assert every.code == one.code == text.code == 0
+    assert [p["profile"] for p in every.json()["pools"]] == ["small", "medium", "large"]
+    assert one.json()["profile"] == "small"
+    assert text.out.splitlines()[0].split()[:3] == ["PROFILE", "MIN", "MAX"]
+
+
+def test_pools_set_changes_only_the_limits_given(platform: Platform) -> None:
+    before = platform.run("--json", "pools", "show", "medium").json()
+    result = platform.run("--json", "pools", "set", "medium", "--max", "7", "--idle-ttl", "120")
+    assert result.code == 0, result.err
+    pool = result.json()
+    assert (pool["minimum"], pool["maximum"], pool["idle_ttl_seconds"]) == (
+        before["minimum"], 7, 120,
+    )  # fmt: skip
+    assert platform.run("--json", "pools", "show", "medium").json()["maximum"] == 7
+
+
+def test_refused_limits_name_the_field_and_exit_6(platform: Platform) -> None:
+    result = platform.run("pools", "set", "small", "--min", "9", "--max", "3")
+    assert result.code == 6
+    assert "answered 400 invalid_thresholds" in result.err and "(field: minimum)" in result.err
+
+
+def test_an_unknown_pool_is_not_found(platform: Platform) -> None:
+    result = platform.run("--json", "pools", "set", "huge", "--max", "3")
+    assert result.code == 3
+    assert json.loads(result.err)["error"]["code"] == "profile_not_found"
+
+
+def test_a_wrong_operator_key_is_refused(platform: Platform) -> None:
+    result = platform.run("pools", "--operator-key", "not-an-operator-key")
+    assert result.code == 4
+    assert "the cluster service answered 401 unauthorized" in result.err
+
+
+def test_the_tenant_key_is_not_an_operator_key(platform: Platform) -> None:
+    result = platform.run("pools", JOBCTL_OPERATOR_KEY="local-demo-key")
+    assert result.code == 4
+
+
+def test_cluster_profiles_and_clusters_are_listed(platform: Platform) -> None:
+    profiles = platform.run("--json", "cluster-profiles").json()["profiles"]
+    assert [p["name"] for p in profiles] == ["small", "medium", "large"]
+    clusters = platform.run("--json", "clusters", "--profile", "small").json()["clusters"]
+    assert [c["state"] for c in clusters] == ["REQUESTED"]  # small keeps a minimum of one
+    assert platform.run("clusters", "--state", "READY").out == "no clusters\n"
+
+
+def test_job_profiles_are_listed_with_their_step_templates(platform: Platform) -> None:
+    result = platform.run("profiles")
+    rows = {line.split()[0]: line for line in result.out.splitlines()[1:]}
+    assert set(rows) == {"fragile", "predicting", "scoring", "training"}
+    assert "--sleep-seconds={duration}" in rows["scoring"]
+
+
+def test_health_says_when_the_monitor_does_not_answer(platform: Platform) -> None:
+    result = platform.run("health")
+    assert result.code == 5
+    assert "the monitor service does not answer" in result.err
+    assert "its REST API may not exist yet" in result.err
+
+
+def test_a_route_the_service_lacks_is_not_found(platform: Platform) -> None:
+    # The job service stands in for a monitor without GET /health: API Gateway's 403 for a
+    # missing route is reported as "not found"
+    result = platform.run("health", "--monitor-url", platform.env["JOBCTL_JOB_URL"])
+    assert result.code == 3
+    assert "it has no route GET /health" in result.err
+
+
+@pytest.fixture
+def monitored() -> Iterator[Platform]:
+    """The platform with a monitor that has followed a small platform for 15 minutes."""
+    world, _ = busy_world(jobs=20, until=900)
+    served = Platform.start(monitor=world)
+    try:
+        yield served
+    finally:
+        served.close()
+
+
+def test_health_shows_the_services_and_clusters_the_monitor_knows(monitored: Platform) -> None:
+    text = monitored.run("health")
+    as_json = monitored.run("--json", "health")
+    assert text.code == as_json.code == 0, text.err
+    services = text.out.split("services:\n")[1].split("\n\n")[0].splitlines()
+    assert services[0].split()[:3] == ["SERVICE", "STATE", "LAST_HEARTBEAT_AT"]
+    assert services[1].split()[:2] == ["cluster-service", "healthy"]
+    assert services[1].split()[-1] == "1"  # its instances, counted
+    assert {s["service"] for s in as_json.json()["services"]} >= {"job-service"}
+    assert "clusters:\nCLUSTER_ID" in text.out
