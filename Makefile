@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench schemas clean
+.PHONY: run demo test lint bench schemas clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,19 +13,26 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-## Start the platform locally against the embedded emulator (Ctrl-C stops it).
+## Start the whole platform locally: emulator, EMR driver, seeded profiles, the three services
+## as their own processes (logs in .run/logs/; Ctrl-C stops it).
 run: $(STAMP)
 	$(PY) -m local_runtime
 
-## Run the whole test suite.
+## Submit a mixed workload to the running platform (or one it starts), follow it, summarize it.
+## DEMO_ARGS passes options, e.g. make demo DEMO_ARGS="--jobs 20 --bursts 2".
+demo: $(STAMP)
+	$(PY) -m cli.demo $(DEMO_ARGS)
+
+## Run the whole test suite (the dashboard's browser test needs Debian's chromium: installed if missing).
 test: $(STAMP)
+	sh scripts/ensure-chromium
 	$(PY) -m pytest
 
 ## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy backbone events local_runtime services/job_service services/cluster_service services/monitor_service
+	$(VENV)/bin/mypy backbone events local_runtime cli services/job_service services/cluster_service services/monitor_service
 
 ## Print throughput and request-cost figures, measured side by side in one run.
 bench: $(STAMP)
@@ -37,3 +44,5 @@ schemas: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+include deploy/deploy.mk

@@ -4,44 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from cfnlint.api import ManualArgs, lint
 
 from events.schemas.generate import registry_template
 from events.schemas.registry import EVENT_TYPES
 from local_runtime.emulator import Emulator, client
+from tests.deploy.emulated import create_shared_stack
+from tests.deploy.templates import ROOT, SHARED, load
 from tests.support import unique_name
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
+TEMPLATE = SHARED
 REGISTRY = ROOT / "events" / "schemas" / "registry.template.json"
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub) read as plain mappings."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node)
-    else:
-        value = loader.construct_mapping(node)
-    return {name: value}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
-
-
-def load(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(), Loader=_CloudFormationLoader)
+EXPORTS = {"BusName", "BusArn", "TenantUserPoolArn"}
 
 
 @pytest.mark.parametrize("path", [TEMPLATE, REGISTRY], ids=lambda p: p.name)
@@ -61,22 +37,17 @@ def test_the_registry_holds_every_integration_event_schema() -> None:
     assert all(s["$schema"] == "http://json-schema.org/draft-04/schema#" for s in schemas.values())
 
 
+def test_it_exports_what_the_service_stacks_import() -> None:
+    outputs = load(TEMPLATE)["Outputs"]
+    exported = {name for name, output in outputs.items() if "Export" in output}
+    assert exported == EXPORTS
+    for name in exported:
+        assert outputs[name]["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+
+
 def test_the_shared_stack_builds_in_the_emulator(emulator: Emulator) -> None:
-    # moto cannot fetch a nested template from a local path: build everything else
-    template = load(TEMPLATE)
-    del template["Resources"]["SchemaRegistry"]
-    del template["Outputs"]["SchemaRegistryArn"]
-    cloudformation = client("cloudformation", emulator.endpoint_url)
     bus_name = unique_name("bus")
-    stack = unique_name("shared")
-    cloudformation.create_stack(
-        StackName=stack,
-        TemplateBody=json.dumps(template),
-        Parameters=[{"ParameterKey": "BusName", "ParameterValue": bus_name}],
-    )
-    described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
-    assert described["StackStatus"] == "CREATE_COMPLETE"
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    outputs = create_shared_stack(emulator.endpoint_url, unique_name("shared"), bus_name)
     assert outputs["BusName"] == bus_name
     events = client("events", emulator.endpoint_url)
     assert events.describe_event_bus(Name=bus_name)["Name"] == bus_name

@@ -1,0 +1,1 @@
+"""Deploying to AWS: the consumer resources of the SAM templates, rendered (consumers.py)."""
