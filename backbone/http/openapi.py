@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,9 +23,17 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from backbone.http.errors import ErrorBody
 from backbone.http.identity import API_KEY_HEADER
+from backbone.http.runtime import MAX_BODY_BYTES
 
 JSON: Final = "application/json"
 _REF: Final = "#/components/schemas/{model}"
+ERROR_TEXT: Final = {
+    400: "The request is malformed or refused; error.field names what to fix",
+    401: f"No {API_KEY_HEADER} header, or an unknown key",
+    413: f"The body is larger than {MAX_BODY_BYTES // 1024} KiB",
+    415: "The body is not application/json",
+}
+"""What the statuses every API may answer mean, unless its Description says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,8 @@ class Description:
     description: str
     server_url: str
     routes: tuple[Route, ...]
-    error_text: Mapping[int, str]
-    """What each error status means in this API."""
+    error_text: Mapping[int, str] = field(default_factory=dict)
+    """What each error status means in this API, beside (or instead of) ERROR_TEXT's."""
     version: str = "1.0.0"
 
 
@@ -93,7 +101,7 @@ def _operation(api: Description, route: Route, keys: Any) -> dict[str, Any]:
         "responses": {str(route.status): _success(route, keys)}
         | {
             str(status): {
-                "description": api.error_text[status],
+                "description": {**ERROR_TEXT, **api.error_text}[status],
                 "content": {JSON: {"schema": error_schema}},
             }
             for status in sorted(route.errors)

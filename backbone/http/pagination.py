@@ -3,7 +3,7 @@
 A token holds where the next page starts (an int or a string the service chose) and the
 filters it was made for. A token that does not decode, holds another kind of position, or comes
 with other filters, is a 400 naming `field`. Tokens are not signed: the service must check the
-position it gets back as it checks any client input.
+position it gets back as it checks any client input (`foreign_token` is its 400).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def decode_token(
         or document["v"] != TOKEN_VERSION
         or type(position) is not kind
     ):
-        raise _not_ours(field)
+        raise foreign_token(field)
     if document["f"] != dict(filters):
         names = ", ".join(sorted(filters)) or "no other parameter"
         message = f"{field} was given for other filters; send the same {names} as before"
@@ -53,12 +53,13 @@ def _document(token: str, field: str) -> dict[str, Any]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         document = json.loads(raw)
     except (binascii.Error, ValueError, RecursionError):
-        raise _not_ours(field) from None
+        raise foreign_token(field) from None
     if not isinstance(document, dict):
-        raise _not_ours(field)
+        raise foreign_token(field)
     return document
 
 
-def _not_ours(field: str) -> ApiError:
+def foreign_token(field: str = "next_token") -> ApiError:
+    """The 400 of a token this API did not make (or a position it would not have made)."""
     message = f"{field} is not one this API gave; start again without it"
     return ApiError(400, "invalid_next_token", message, field=field)

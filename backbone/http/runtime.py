@@ -1,10 +1,12 @@
 """One process's REST API: its service built once on first use, and each request served.
 
-`ApiHolder(build)` builds the service's Api the first time a request needs it (a Lambda cold
-start), never at import; tests hand it one with `use`. `Server.serve` authenticates the caller
-(its `enter` makes the action's argument, usually a `Call`), runs the route's action and turns
-every error a client can cause into its 4xx answer; anything else is logged and answers 500
-without its cause. `Call` reads a request's headers, JSON body and query string into models.
+`ApiHolder(build, identity)` builds the service's Api the first time a request needs it (a
+Lambda cold start), never at import; tests hand it one with `use`. Until it is built, callers
+are judged by `identity()`, made from the settings alone, so that a request without a known key
+is a 401 even when the service cannot be built. `Server.serve` authenticates the caller, makes
+the action's argument (usually a `Call`), runs the route's action and turns every error a client
+can cause into its 4xx answer; anything else is logged and answers 500 without its cause. `Call`
+reads a request's headers, JSON body and query string into models.
 """
 
 from __future__ import annotations
@@ -13,40 +15,62 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from backbone.http.errors import ApiError, ErrorMap, from_validation, internal_error
+from backbone.http.identity import Identity
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES: Final = 256 * 1024
+
+
+class Secured(Protocol):
+    """An Api as ApiHolder needs it: it knows who may call."""
+
+    @property
+    def identity(self) -> Identity: ...
+
+
 A = TypeVar("A")
+S = TypeVar("S", bound=Secured)
 C = TypeVar("C")
 M = TypeVar("M", bound=BaseModel)
 
 
-class ApiHolder(Generic[A]):
+class ApiHolder(Generic[S]):
     """The process's Api: built by `build` on first use, once, or set by `use` (tests)."""
 
-    def __init__(self, build: Callable[[], A]) -> None:
-        self._build = build
-        self._api: A | None = None
+    def __init__(self, build: Callable[[], S], identity: Callable[[], Identity]) -> None:
+        """`identity()` makes the Identity of the settings alone, without building the Api."""
+        self._build, self._make_identity = build, identity
+        self._api: S | None = None
+        self._identity: Identity | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> A:
+    def get(self) -> S:
         """The Api, built now if it was not yet."""
         with self._lock:
             if self._api is None:
                 self._api = self._build()
             return self._api
 
-    def use(self, api: A | None) -> None:
+    def identity(self) -> Identity:
+        """Who may call: the Api's identity once there is one, the settings' until then."""
+        with self._lock:
+            if self._api is not None:
+                return self._api.identity
+            if self._identity is None:
+                self._identity = self._make_identity()
+            return self._identity
+
+    def use(self, api: S | None) -> None:
         """Serve with `api` from now on (None: build it again on the next request)."""
         with self._lock:
-            self._api = api
+            self._api, self._identity = api, None
 
 
 def header(request: Request, name: str) -> str | None:
@@ -109,23 +133,28 @@ class Call(Generic[A]):
         return read_query(self.request, model)
 
 
-class Server(Generic[A, C]):
+class Server(Generic[S, C]):
     """Runs route actions with authentication and the API's error answers."""
 
     def __init__(
         self,
-        holder: ApiHolder[A],
-        enter: Callable[[A, Request], C],
+        holder: ApiHolder[S],
+        call: Callable[[S, str, Request], C],
         errors: ErrorMap,
         service: str,
     ) -> None:
-        """`enter(api, request)` authenticates (ApiError 401) and makes the action's argument;
+        """`call(api, principal, request)` makes the action's argument (e.g. a Call subclass);
         `service` names the service in a 500's message."""
-        self.holder, self.enter, self.errors, self.service = holder, enter, errors, service
+        self.holder, self.call, self.errors, self.service = holder, call, errors, service
 
     def serve(self, request: Request, action: Callable[..., Response], *args: Any) -> Response:
-        """`action(enter(api, request), *args)`, every error as its answer."""
-        return self._guarded(request, lambda: action(self.enter(self.holder.get(), request), *args))
+        """`action(call(api, principal, request), *args)` for a known caller, every error as its
+        answer; an unknown one is a 401 before the Api is built."""
+        return self._guarded(request, lambda: action(self._enter(request), *args))
+
+    def _enter(self, request: Request) -> C:
+        principal = self.holder.identity().principal(request.context, request.headers)
+        return self.call(self.holder.get(), principal, request)
 
     def serve_public(
         self, request: Request, action: Callable[..., Response], *args: Any

@@ -16,12 +16,12 @@ from backbone.http.errors import envelope_chalice_errors
 from backbone.http.runtime import ApiHolder, Server
 from monitor_service.api import actions, dashboard
 from monitor_service.api.openapi import document
-from monitor_service.api.runtime import ERRORS, Api, MonitorCall, build_from_env, enter
+from monitor_service.api.runtime import ERRORS, Api, MonitorCall, holder
 
 app = Chalice(app_name="monitor-service")
 app.register_middleware(envelope_chalice_errors, "http")
-api: ApiHolder[Api] = ApiHolder(lambda: build_from_env(os.environ))
-server: Server[Api, MonitorCall] = Server(api, enter, ERRORS, "the monitor service")
+api: ApiHolder[Api] = holder(os.environ)
+server: Server[Api, MonitorCall] = Server(api, MonitorCall, ERRORS, "the monitor service")
 
 
 def _request() -> Request:

@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel
 
 from backbone.http.openapi import (
+    ERROR_TEXT,
     Description,
     Route,
     chalice_routes,
@@ -31,7 +32,7 @@ class ItemQuery(BaseModel):
 
 ROUTES = (
     Route("GET", "/items", "List items", 200, Item, (400, 401), query=ItemQuery),
-    Route("POST", "/items", "Add an item", 201, Item, (400, 401), body=Item,
+    Route("POST", "/items", "Add an item", 201, Item, (400, 401, 413), body=Item,
           headers=("Idempotency-Key",)),
     Route("GET", "/items/{item_id}/text", "An item as text", 200, None, (401,),
           media_types=("application/json", "text/plain")),
@@ -55,6 +56,13 @@ def test_the_document_is_valid_openapi_with_each_routes_parts() -> None:
     page = doc["paths"]["/page"]["get"]
     assert page["security"] == [] and set(page["responses"]) == {"200"}
     assert "ErrorBody" in doc["components"]["schemas"]
+
+
+def test_an_api_says_what_its_errors_mean_beside_the_standard_texts() -> None:
+    responses = document(API)["paths"]["/items"]["post"]["responses"]
+    assert [responses[status]["description"] for status in ("400", "401", "413")] == [
+        "Bad", "No key", ERROR_TEXT[413],
+    ]  # fmt: skip
 
 
 def test_operation_ids() -> None:

@@ -1,4 +1,5 @@
-"""ApiHolder builds once; Call reads bodies and queries into models; Server answers every error."""
+"""ApiHolder builds once; Call reads bodies and queries into models; Server answers every error
+and judges callers before the Api is built."""
 
 from __future__ import annotations
 
@@ -34,20 +35,21 @@ class FakeApi:
     identity: Identity
 
 
-def enter(api: FakeApi, request: Request) -> Call[FakeApi]:
-    return Call(api, api.identity.principal(request.context, request.headers), request)
-
-
+IDENTITY = Identity(("sub",), {"good-key-1": "ann"})
 built: list[FakeApi] = []
+unbuildable: list[bool] = []
+"""Holds True while building the Api fails (its store unreachable)."""
 
 
 def build() -> FakeApi:
-    built.append(FakeApi(Identity(("sub",), {"good-key-1": "ann"})))
+    if unbuildable:
+        raise ConnectionError("the store is unreachable")
+    built.append(FakeApi(IDENTITY))
     return built[-1]
 
 
-holder: ApiHolder[FakeApi] = ApiHolder(build)
-server = Server(holder, enter, ErrorMap({Gone: 410}), "the test service")
+holder: ApiHolder[FakeApi] = ApiHolder(build, lambda: IDENTITY)
+server = Server(holder, Call[FakeApi], ErrorMap({Gone: 410}), "the test service")
 app = Chalice(app_name="runtime-test")
 
 
@@ -93,15 +95,16 @@ def public_missing() -> Response:
 @pytest.fixture
 def client() -> Iterator[Client]:
     built.clear()
+    unbuildable.clear()
     holder.use(None)
     with Client(app) as client:
         yield client
 
 
 def _send(
-    client: Client, method: str, path: str, body: bytes = b"", key: str = "good-key-1"
+    client: Client, method: str, path: str, body: bytes = b"", key: str | None = "good-key-1"
 ) -> Any:
-    headers = {"x-api-key": key, "content-type": "application/json"}
+    headers = {"content-type": "application/json"} | ({} if key is None else {"x-api-key": key})
     answer = client.http.request(method, path, headers=headers, body=body)
     return answer.status_code, json.loads(answer.body), answer.headers
 
@@ -148,6 +151,33 @@ def test_what_the_model_refuses_is_a_4xx_naming_the_field(
 def test_an_unknown_key_is_401_before_the_action_runs(client: Client) -> None:
     status, body, _ = _send(client, "POST", "/things", b"{}", key="bad-key-99")
     assert (status, body["error"]["code"]) == (401, "unauthorized")
+
+
+@pytest.mark.parametrize("key", [None, "bad-key-99"])
+def test_an_unknown_caller_is_401_even_when_the_api_cannot_be_built(
+    client: Client, key: str | None
+) -> None:
+    # Given an Api whose store is unreachable
+    unbuildable.append(True)
+    # When a request comes without a key, or with an unknown one
+    status, body, _ = _send(client, "GET", "/things?name=a", key=key)
+    # Then it is a 401, and nothing was built
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+    assert built == []
+
+
+def test_a_known_caller_of_an_api_that_cannot_be_built_gets_a_500(client: Client) -> None:
+    unbuildable.append(True)
+    status, body, _ = _send(client, "GET", "/things?name=a")
+    assert (status, body["error"]["code"]) == (500, "internal_error")
+
+
+def test_the_identity_of_the_api_in_use_judges_its_callers(client: Client) -> None:
+    # Given an Api in use whose keys differ from the settings'
+    holder.use(FakeApi(Identity(("sub",), {"other-key-1": "bob"})))
+    # When its key is sent, then bob calls; the settings' key is unknown to it
+    assert _send(client, "GET", "/things?name=a", key="other-key-1")[2]["X-Caller"] == "bob"
+    assert _send(client, "GET", "/things?name=a")[0] == 401
 
 
 def test_a_mapped_error_is_its_status_and_anything_else_a_500_without_its_cause(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, get_args
 
 import pytest
+from chalice.test import Client
 
+from backbone.http.errors import ApiError
+from backbone.http.runtime import ApiHolder
 from cluster_service.api.models import ClusterStateName
-from cluster_service.api.runtime import ApiHolder, build_from_env
-from cluster_service.api.settings import ApiSettings, parse_api_keys
+from cluster_service.api.runtime import build_from_env, identity
+from cluster_service.api.settings import ApiSettings
+from cluster_service.app import api, app
 from cluster_service.bootstrap import SettingsError
 from cluster_service.domain.lifecycle import ClusterState
+from tests.backbone_http.unreachable import unreachable_store
 from tests.cluster_service.test_api_helpers import MEMORY, ApiWorld, profile_body
 
 
@@ -150,13 +156,36 @@ def test_operators_must_authenticate(
     )  # fmt: skip
 
 
-def test_an_authorizer_context_names_the_operator(world: ApiWorld) -> None:
-    from cluster_service.api.identity import operator_of
+@pytest.mark.parametrize("key", [None, "wrong-key-1"])
+def test_an_unknown_operator_is_a_401_even_when_the_service_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
+    # Given a process whose event-store table is unreachable, nothing built yet
+    unreachable_store(monkeypatch, "CLUSTER_SERVICE_TABLE")
+    monkeypatch.setenv("OPERATOR_API_KEYS", "key-of-operator-1")
+    api.use(None)
+    try:
+        # When a request comes without a key, or with an unknown one
+        headers = {} if key is None else {"x-api-key": key}
+        answer = Client(app).http.get("/pools", headers=headers)
+        # Then it is a 401 (not the 500 of the build), and a known key meets the 500
+        assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
+            401, "unauthorized",
+        )  # fmt: skip
+        known = Client(app).http.get("/pools", headers={"x-api-key": "key-of-operator-1"})
+        assert known.status_code == 500
+    finally:
+        api.use(None)
 
-    assert operator_of({"authorizer": {"principalId": "alice"}}, {}, {}) == "alice"
-    assert operator_of({"authorizer": {"claims": {"sub": "bob"}}}, {}, {}) == "bob"
-    with pytest.raises(Exception, match="authorizer"):
-        operator_of({"authorizer": {"other": 1}}, {"x-api-key": "k"}, {"k": "x"})
+
+def test_an_authorizer_context_names_the_operator(world: ApiWorld) -> None:
+    def operator_of(context: dict[str, Any], headers: dict[str, str]) -> str:
+        return identity(ApiSettings(api_keys={"key-1-of-x": "x"})).principal(context, headers)
+
+    assert operator_of({"authorizer": {"principalId": "alice"}}, {}) == "alice"
+    assert operator_of({"authorizer": {"claims": {"sub": "bob"}}}, {}) == "bob"
+    with pytest.raises(ApiError, match="authorizer"):
+        operator_of({"authorizer": {"other": 1}}, {"x-api-key": "key-1-of-x"})
 
 
 def test_malformed_and_oversized_bodies(world: ApiWorld) -> None:
@@ -185,11 +214,12 @@ def test_the_state_filter_takes_every_cluster_state() -> None:
 def test_operator_keys_from_the_environment() -> None:
     assert ApiSettings.from_env({}).api_keys == {"local-operator-key": "operator"}
     assert ApiSettings.from_env({"OPERATOR_API_KEYS": ""}).api_keys == {}
-    assert parse_api_keys("alice=key-of-alice, key-of-ops") == {
+    raw = "alice=key-of-alice, key-of-ops"
+    assert ApiSettings.from_env({"OPERATOR_API_KEYS": raw}).api_keys == {
         "key-of-alice": "alice", "key-of-ops": "operator",
     }  # fmt: skip
     with pytest.raises(SettingsError):
-        parse_api_keys("short")
+        ApiSettings.from_env({"OPERATOR_API_KEYS": "short"})
 
 
 def test_the_service_is_built_lazily_from_the_environment() -> None:
@@ -199,7 +229,7 @@ def test_the_service_is_built_lazily_from_the_environment() -> None:
         built.append(1)
         return build_from_env({"PERSISTENCE_MODULE": MEMORY})
 
-    holder = ApiHolder(build)
+    holder = ApiHolder(build, lambda: identity(ApiSettings()))
     assert built == []
     first = holder.get()
     assert holder.get() is first and built == [1]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from job_service.api.errors import STATUS, from_domain
-from job_service.api.runtime import MAX_BODY_BYTES
+from backbone.http.runtime import MAX_BODY_BYTES
+from job_service.api.errors import ERRORS, STATUS
 from job_service.application import Conflict, JobNotFound, ProfileExists, ProfileNotFound
 from job_service.domain import (
     IllegalTransition,
@@ -150,7 +150,8 @@ def test_every_route_but_the_document_needs_a_known_api_key(
     ],
 )
 def test_each_error_class_has_one_status(error: JobServiceError, status: int) -> None:
-    assert from_domain(error).status == status
+    answer = ERRORS.answer(error)
+    assert answer is not None and answer.status == status
 
 
 def test_every_mapped_class_is_an_error_of_the_service() -> None:

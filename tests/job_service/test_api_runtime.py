@@ -11,18 +11,24 @@ from typing import Any
 
 import pytest
 from chalice.cli.factory import CLIFactory
+from chalice.test import Client
 
 import job_service
-from job_service.api.errors import ApiError
-from job_service.api.identity import tenant_of
-from job_service.api.runtime import ApiHolder, build_from_env
-from job_service.api.settings import ApiSettings, parse_api_keys
-from job_service.app import app
+from backbone.http.errors import ApiError
+from backbone.http.runtime import ApiHolder
+from job_service.api.runtime import build_from_env, identity
+from job_service.api.settings import ApiSettings
+from job_service.app import api, app
 from job_service.bootstrap import JobServiceSettings, SettingsError
+from tests.backbone_http.unreachable import unreachable_store
 from tests.job_service.test_api_helpers import KEY, ApiWorld, job_body
 
 KEYS = {"key-of-acme-1": "acme"}
 SERVICE_DIR = Path(job_service.__file__).parent
+
+
+def tenant_of(context: dict[str, Any], headers: dict[str, str]) -> str:
+    return identity(ApiSettings(api_keys=KEYS)).principal(context, headers)
 
 
 def test_unset_keys_give_the_local_demo_tenant() -> None:
@@ -44,7 +50,7 @@ def test_empty_keys_leave_the_authorizer_as_the_only_way_in() -> None:
 )
 def test_unusable_keys_are_a_settings_error_that_never_shows_a_key(raw: str) -> None:
     with pytest.raises(SettingsError) as raised:
-        parse_api_keys(raw)
+        ApiSettings.from_env({"TENANT_API_KEYS": raw})
     assert "key-of-acme" not in str(raised.value) and "key-one-1" not in str(raised.value)
 
 
@@ -55,7 +61,7 @@ def test_the_profile_cache_seconds_are_a_setting() -> None:
 
 
 def test_a_known_key_names_its_tenant() -> None:
-    assert tenant_of({}, {"x-api-key": "key-of-acme-1"}, KEYS) == "acme"
+    assert tenant_of({}, {"x-api-key": "key-of-acme-1"}) == "acme"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +75,7 @@ def test_a_known_key_names_its_tenant() -> None:
 )
 def test_the_authorizer_names_the_tenant_and_outranks_any_key(authorizer: dict[str, Any]) -> None:
     headers = {"x-api-key": "key-of-someone-else"}
-    assert tenant_of({"authorizer": authorizer}, headers, KEYS) == "acme"
+    assert tenant_of({"authorizer": authorizer}, headers) == "acme"
 
 
 @pytest.mark.parametrize(
@@ -77,7 +83,7 @@ def test_the_authorizer_names_the_tenant_and_outranks_any_key(authorizer: dict[s
 )
 def test_an_authorizer_without_a_usable_tenant_is_a_401(authorizer: dict[str, Any]) -> None:
     with pytest.raises(ApiError) as raised:
-        tenant_of({"authorizer": authorizer}, {"x-api-key": "key-of-acme-1"}, KEYS)
+        tenant_of({"authorizer": authorizer}, {"x-api-key": "key-of-acme-1"})
     assert raised.value.status == 401
 
 
@@ -117,7 +123,7 @@ def test_nothing_is_built_until_the_first_request_and_then_once() -> None:
         built.append(1)
         return object()
 
-    holder = ApiHolder(build)
+    holder = ApiHolder(build, lambda: identity(ApiSettings()))
     assert built == []
     assert holder.get() is holder.get()
     assert built == [1]
@@ -128,6 +134,28 @@ def test_the_service_is_built_from_the_environment() -> None:
     api = build_from_env(env)
     assert api.settings.api_keys == {"local-demo-key": "demo"}
     assert api.service.settings.table_name == "unused"
+
+
+@pytest.mark.parametrize("key", [None, "key-of-nobody"])
+def test_an_unknown_caller_is_a_401_even_when_the_service_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
+    # Given a process whose event-store table is unreachable, nothing built yet
+    unreachable_store(monkeypatch, "JOB_SERVICE_TABLE")
+    monkeypatch.setenv("TENANT_API_KEYS", "acme=key-of-acme-1")
+    api.use(None)
+    try:
+        # When a request comes without a key, or with an unknown one
+        headers = {} if key is None else {"x-api-key": key}
+        answer = Client(app).http.get("/jobs", headers=headers)
+        # Then it is a 401 (not the 500 of the build), and a known key meets the 500
+        assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
+            401, "unauthorized",
+        )  # fmt: skip
+        known = Client(app).http.get("/jobs", headers={"x-api-key": "key-of-acme-1"})
+        assert known.status_code == 500
+    finally:
+        api.use(None)
 
 
 def test_importing_the_app_builds_nothing() -> None:

@@ -3,13 +3,16 @@ each now and as of a past time, behind the operator's key."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from chalice.test import Client
 
 from monitor_service.api.views import AuditPageView, HealthView, JobTimelineView, MetricsView
-from monitor_service.app import app
+from monitor_service.app import api, app
+from tests.backbone_http.unreachable import unreachable_store
 from tests.monitor_service import support as s
 from tests.monitor_service.api_support import ApiWorld, busy_world
 
@@ -186,6 +189,28 @@ def test_the_json_api_needs_an_operator_key(world: ApiWorld, path: str, key: str
     assert (reply.status, reply.error["code"], reply.error["field"]) == (
         401, "unauthorized", "X-Api-Key",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("key", [None, "not-the-key"])
+def test_an_unknown_caller_is_a_401_even_when_the_service_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
+    # Given a process whose event-store table is unreachable, nothing built yet
+    unreachable_store(monkeypatch, "MONITOR_SERVICE_TABLE")
+    monkeypatch.setenv("OPERATOR_API_KEYS", "key-of-the-operator")
+    api.use(None)
+    try:
+        # When a request comes without a key, or with an unknown one
+        headers = {} if key is None else {"x-api-key": key}
+        answer = Client(app).http.get("/health", headers=headers)
+        # Then it is a 401 (not the 500 of the build), and a known key meets the 500
+        assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
+            401, "unauthorized",
+        )  # fmt: skip
+        known = Client(app).http.get("/health", headers={"x-api-key": "key-of-the-operator"})
+        assert known.status_code == 500
+    finally:
+        api.use(None)
 
 
 def _lambda_event(path: str, authorizer: dict[str, object]) -> dict[str, object]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from cluster_service.api.errors import from_domain
+from backbone.http.runtime import json_response
+from cluster_service.api.errors import ERRORS
 from cluster_service.api.models import (
     ChangeThresholds,
     ClusterListQuery,
     CreateProfile,
     ProfileShape,
 )
-from cluster_service.api.runtime import Call, json_response
+from cluster_service.api.runtime import ClusterCall
 from cluster_service.api.views import (
     ClusterList,
     PoolList,
@@ -25,16 +26,16 @@ from cluster_service.application import ProfileNotFound
 from cluster_service.domain.errors import InvalidThresholds
 
 
-def list_profiles(call: Call) -> Response:
+def list_profiles(call: ClusterCall) -> Response:
     profiles = [profile_view(profile) for profile in call.app.list_profiles()]
     return json_response(ProfileList(profiles=profiles))
 
 
-def get_profile(call: Call, name: str) -> Response:
+def get_profile(call: ClusterCall, name: str) -> Response:
     return json_response(profile_view(call.app.get_profile(name)))
 
 
-def create_profile(call: Call) -> Response:
+def create_profile(call: ClusterCall) -> Response:
     """201 with the new profile and its pool (reconciled at once); 409 if the name is taken."""
     body = call.body(CreateProfile)
     profile = body.profile()
@@ -44,37 +45,37 @@ def create_profile(call: Call) -> Response:
             profile, limits.minimum, limits.maximum, limits.idle_ttl_seconds, at=call.now()
         )
     except InvalidThresholds as error:
-        raise from_domain(error, field=f"pool.{error.field}") from None
+        raise ERRORS.answer_or_raise(error, field=f"pool.{error.field}") from None
     created = ProfileCreated(profile=profile_view(profile), pool=pool_view(pool))
     return json_response(created, 201, {"Location": f"/cluster-profiles/{profile.name}"})
 
 
-def update_profile(call: Call, name: str) -> Response:
+def update_profile(call: ClusterCall, name: str) -> Response:
     """200 with the profile's new shape; clusters already started keep theirs."""
     body = call.body(ProfileShape)
     profile = body.profile_named(name)
     return json_response(profile_view(call.app.update_profile(profile, at=call.now())))
 
 
-def list_clusters(call: Call) -> Response:
+def list_clusters(call: ClusterCall) -> Response:
     query = call.query(ClusterListQuery)
     try:
         clusters = call.app.list_clusters(query.profile)
     except ProfileNotFound as error:
-        raise from_domain(error, field="profile") from None
+        raise ERRORS.answer_or_raise(error, field="profile") from None
     listed = [cluster_view(c) for c in clusters if query.state in (None, c.state)]
     return json_response(ClusterList(clusters=listed))
 
 
-def list_pools(call: Call) -> Response:
+def list_pools(call: ClusterCall) -> Response:
     return json_response(PoolList(pools=[pool_view(pool) for pool in call.app.list_pools()]))
 
 
-def get_pool(call: Call, profile: str) -> Response:
+def get_pool(call: ClusterCall, profile: str) -> Response:
     return json_response(pool_view(call.app.get_pool(profile)))
 
 
-def change_thresholds(call: Call, profile: str) -> Response:
+def change_thresholds(call: ClusterCall, profile: str) -> Response:
     """200 with the pool, reconciled to its new limits; a limit left out stays as it is."""
     body = call.body(ChangeThresholds)
     current = call.app.get_pool(profile)
@@ -88,5 +89,5 @@ def change_thresholds(call: Call, profile: str) -> Response:
         field = error.field
         if field == "minimum" and body.minimum is None and body.maximum is not None:
             field = "maximum"
-        raise from_domain(error, field=field) from None
+        raise ERRORS.answer_or_raise(error, field=field) from None
     return json_response(pool_view(pool))

@@ -1,33 +1,31 @@
-"""The API's process state and request plumbing.
+"""The operators' API's process state: the service and settings, and who may call.
 
-`ApiHolder` builds the cluster service with `bootstrap(ClusterServiceSettings.from_env(os.environ))`
-the first time a request needs it (a Lambda cold start), never at import; tests hand it a
-service with `use`. `serve` authenticates the operator, runs the route's action and turns every
-error a client can cause into its 4xx answer (errors.py).
+`holder(os.environ)` is the process's ApiHolder: it builds the cluster service with
+`bootstrap(ClusterServiceSettings.from_env(...))` on the first request that needs it (never at
+import) and judges callers by the API settings alone until then. Operators are known by the
+API's authorizer (`operator_id`, `principalId` or the Cognito claim `sub`) or, locally, by an
+OPERATOR_API_KEYS key in X-Api-Key. backbone.http.runtime does the request plumbing.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Final
 
-from chalice.app import Request, Response
-from pydantic import BaseModel, ValidationError
-
-from cluster_service.api.errors import ApiError, client_error, from_validation
-from cluster_service.api.identity import operator_of
+from backbone.http.identity import Identity
+from backbone.http.runtime import ApiHolder, Call
 from cluster_service.api.settings import ApiSettings
 from cluster_service.application import ClustersApplication
 from cluster_service.bootstrap import ClusterService, ClusterServiceSettings, bootstrap
 
-logger = logging.getLogger(__name__)
+CLAIMS: Final = ("operator_id", "principalId", "sub")
 
-MAX_BODY_BYTES: Final = 256 * 1024
-M = TypeVar("M", bound=BaseModel)
+
+def identity(settings: ApiSettings) -> Identity:
+    """Who may call: operators by the authorizer's claims, or by their API keys."""
+    return Identity(CLAIMS, settings.api_keys, key_name="an operator API key")
 
 
 @dataclass(frozen=True)
@@ -37,39 +35,25 @@ class Api:
     service: ClusterService
     settings: ApiSettings
 
+    @property
+    def identity(self) -> Identity:
+        return identity(self.settings)
+
 
 def build_from_env(environ: Mapping[str, str]) -> Api:
     settings = ApiSettings.from_env(environ)
     return Api(bootstrap(ClusterServiceSettings.from_env(environ)), settings)
 
 
-class ApiHolder:
-    """The process's Api: built by `build` on first use, once, or set by `use` (tests)."""
-
-    def __init__(self, build: Callable[[], Api]) -> None:
-        self._build = build
-        self._api: Api | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> Api:
-        with self._lock:
-            if self._api is None:
-                self._api = self._build()
-            return self._api
-
-    def use(self, api: Api | None) -> None:
-        """Serve with `api` from now on (None: build it again on the next request)."""
-        with self._lock:
-            self._api = api
+def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
+    """The Api of `environ`, built on first use; its callers known before that."""
+    return ApiHolder(
+        lambda: build_from_env(environ), lambda: identity(ApiSettings.from_env(environ))
+    )
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request whose operator is known."""
-
-    api: Api
-    operator: str
-    request: Request
+class ClusterCall(Call[Api]):
+    """One request of a known operator."""
 
     @property
     def app(self) -> ClustersApplication:
@@ -77,59 +61,3 @@ class Call:
 
     def now(self) -> datetime:
         return self.api.service.clock()
-
-    def body(self, model: type[M]) -> M:
-        """The body as `model`; 413 past MAX_BODY_BYTES, 400 for anything `model` refuses."""
-        try:
-            raw = self.request.raw_body
-            data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        except ValueError:  # bad base64, or text that is not Unicode
-            raise ApiError(400, "malformed_json", "the body could not be read as UTF-8") from None
-        if len(data) > MAX_BODY_BYTES:
-            message = f"the body has {len(data)} bytes; send at most {MAX_BODY_BYTES}"
-            raise ApiError(413, "body_too_large", message)
-        if not data.strip():
-            raise ApiError(400, "missing_body", "send a JSON object as the body")
-        try:
-            return model.model_validate_json(data)
-        except ValidationError as error:
-            raise from_validation(error) from None
-
-    def query(self, model: type[M]) -> M:
-        """The query string as `model`; each parameter may be given once."""
-        params = self.request.query_params
-        values: dict[str, str] = {}
-        for name in params or ():
-            given = params.getlist(name) if params is not None else []
-            if len(given) != 1:
-                raise ApiError(400, "invalid_request", f"{name}: give it once", field=name)
-            values[name] = given[0]
-        try:
-            return model.model_validate(values)
-        except ValidationError as error:
-            raise from_validation(error) from None
-
-
-def serve(
-    holder: ApiHolder, request: Request, action: Callable[..., Response], *args: Any
-) -> Response:
-    """`action(call, *args)` for an authenticated operator, errors as their answers."""
-    try:
-        api = holder.get()
-        operator = operator_of(request.context, request.headers, api.settings.api_keys)
-        return action(Call(api, operator, request), *args)
-    except ApiError as error:
-        return error.response()
-    except Exception as error:
-        answer = client_error(error)
-        if answer is not None:
-            return answer.response()
-        logger.exception("%s %s failed", request.method, request.path)
-        message = "the cluster service could not answer; try again later"
-        return ApiError(500, "internal_error", message).response()
-
-
-def json_response(
-    model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(model.model_dump(mode="json"), status_code=status, headers=dict(headers or {}))

@@ -121,25 +121,3 @@ def cluster_view(c: ClusterSummary) -> ClusterView:
         failure_reason=c.failure_reason, lost_job_ids=list(c.lost_job_ids),
         stack_delete_requested=c.stack_delete_requested, stack_deleted=c.stack_deleted,
     )  # fmt: skip
-
-
-class ErrorDetail(View):
-    field: str | None
-    message: str
-
-
-class ErrorInfo(View):
-    code: str
-    """What went wrong, e.g. invalid_request, profile_not_found, invalid_thresholds."""
-    message: str
-    """What to fix, in words."""
-    field: str | None
-    """The request field (a dotted path), header or query parameter at fault, if one is."""
-    details: list[ErrorDetail] | None = None
-    """Every problem found, when the request had more than one."""
-
-
-class ErrorBody(View):
-    """The body of every 4xx and 5xx answer."""
-
-    error: ErrorInfo

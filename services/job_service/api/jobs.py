@@ -7,10 +7,12 @@ from typing import Final
 
 from chalice.app import Response
 
-from job_service.api.errors import ApiError, from_domain
+from backbone.http.errors import ApiError
+from backbone.http.pagination import Filter, decode_token, encode_token, foreign_token
+from backbone.http.runtime import json_response
+from job_service.api.errors import ERRORS
 from job_service.api.models import JobListQuery, SubmitJob
-from job_service.api.pagination import decode_token, encode_token
-from job_service.api.runtime import Call, json_response
+from job_service.api.runtime import JobCall
 from job_service.api.views import (
     JobAccepted,
     JobPage,
@@ -26,7 +28,7 @@ IDEMPOTENCY_KEY: Final = "Idempotency-Key"
 _KEY: Final = re.compile(r"[!-~]{1,255}")
 
 
-def submit(call: Call) -> Response:
+def submit(call: JobCall) -> Response:
     """202 once the job is stored; a repeated Idempotency-Key answers with the same job."""
     body = call.body(SubmitJob)
     key, now = idempotency_key(call), call.now()
@@ -35,7 +37,7 @@ def submit(call: Call) -> Response:
             call.tenant_id, body.profile, body.name, body.parameters, body.priority, key, at=now
         )
     except ProfileNotFound as error:
-        raise from_domain(error, field="profile") from None
+        raise ERRORS.answer_or_raise(error, field="profile") from None
     position = call.app.position_after_submit(job, at=now)
     accepted = JobAccepted(
         job_id=str(job.id), status=job.status, queue_position=position, links=links(job.id)
@@ -43,7 +45,7 @@ def submit(call: Call) -> Response:
     return json_response(accepted, 202, {"Location": f"/jobs/{job.id}"})
 
 
-def idempotency_key(call: Call) -> str | None:
+def idempotency_key(call: JobCall) -> str | None:
     key = call.header(IDEMPOTENCY_KEY)
     if key is not None and not _KEY.fullmatch(key):
         message = "must be 1 to 255 printable ASCII characters without spaces, e.g. a UUID"
@@ -51,7 +53,7 @@ def idempotency_key(call: Call) -> str | None:
     return key
 
 
-def get(call: Call, job_id: str) -> Response:
+def get(call: JobCall, job_id: str) -> Response:
     now = call.now()
     job, position = call.app.job_and_position(call.tenant_id, job_id, at=now)
     queued = job.status is JobStatus.QUEUED
@@ -59,21 +61,21 @@ def get(call: Call, job_id: str) -> Response:
     return json_response(job_view(job, position, now, outlook))
 
 
-def cancel(call: Call, job_id: str) -> Response:
+def cancel(call: JobCall, job_id: str) -> Response:
     """200 with the cancelled job; 409 if it had already ended."""
     job = call.app.cancel(call.tenant_id, job_id, at=call.now())
     return json_response(job_view(job, None, call.now()))
 
 
-def history(call: Call, job_id: str) -> Response:
+def history(call: JobCall, job_id: str) -> Response:
     events = call.app.history(call.tenant_id, job_id)
     return json_response(history_view(events[0].originator_id, events))
 
 
-def list_jobs(call: Call) -> Response:
+def list_jobs(call: JobCall) -> Response:
     query = call.query(JobListQuery)
-    token = query.next_token
-    before = None if token is None else decode_token(token, query.status, query.profile)
+    filters: dict[str, Filter] = {"status": query.status, "profile": query.profile}
+    before = None if query.next_token is None else _page_start(query.next_token, filters)
     page = call.app.list_jobs(
         call.tenant_id,
         status=None if query.status is None else JobStatus(query.status),
@@ -81,7 +83,13 @@ def list_jobs(call: Call) -> Response:
         limit=query.limit,
         before=before,
     )
-    next_token = (
-        None if page.before is None else encode_token(page.before, query.status, query.profile)
-    )
+    next_token = None if page.before is None else encode_token(page.before, filters)
     return json_response(JobPage(jobs=[job_summary(e) for e in page.jobs], next_token=next_token))
+
+
+def _page_start(token: str, filters: dict[str, Filter]) -> int:
+    """The submission order the page of `token` starts before (orders start at 1)."""
+    before = decode_token(token, filters, int)
+    if before < 1:
+        raise foreign_token()
+    return before

@@ -7,29 +7,30 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from job_service.api.errors import ApiError
+from backbone.http.errors import ApiError
+from backbone.http.runtime import json_response
 from job_service.api.models import CreateProfile, UpdateProfile
-from job_service.api.runtime import Call, json_response
+from job_service.api.runtime import JobCall
 from job_service.api.views import ProfileList, profile_view
 
 
-def list_profiles(call: Call) -> Response:
+def list_profiles(call: JobCall) -> Response:
     profiles = [profile_view(profile) for profile in call.app.list_profiles()]
     return json_response(ProfileList(profiles=profiles))
 
 
-def create(call: Call) -> Response:
+def create(call: JobCall) -> Response:
     """201 with the new profile; 409 if the name is taken."""
     body = call.body(CreateProfile)
     profile = call.app.create_profile(body.name, body.terms(), at=call.now())
     return json_response(profile_view(profile), 201, {"Location": f"/job-profiles/{body.name}"})
 
 
-def get(call: Call, name: str) -> Response:
+def get(call: JobCall, name: str) -> Response:
     return json_response(profile_view(call.app.get_profile(name)))
 
 
-def update(call: Call, name: str) -> Response:
+def update(call: JobCall, name: str) -> Response:
     """200 with the profile's new terms; jobs submitted before keep theirs."""
     body = call.body(UpdateProfile)
     if body.name is not None and body.name != name:

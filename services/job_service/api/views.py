@@ -232,25 +232,3 @@ def profile_view(profile: JobProfile) -> ProfileView:
         step_template=template, version=profile.version, created_at=profile.created_on,
         updated_at=profile.modified_on,
     )  # fmt: skip
-
-
-class ErrorDetail(View):
-    field: str | None
-    message: str
-
-
-class ErrorInfo(View):
-    code: str
-    """What went wrong, e.g. invalid_request, job_not_found, illegal_transition."""
-    message: str
-    """What to fix, in words."""
-    field: str | None
-    """The request field (a dotted path), header or query parameter at fault, if one is."""
-    details: list[ErrorDetail] | None = None
-    """Every problem found, when the request had more than one."""
-
-
-class ErrorBody(View):
-    """The body of every 4xx and 5xx answer."""
-
-    error: ErrorInfo

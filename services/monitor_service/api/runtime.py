@@ -1,10 +1,10 @@
 """The monitor API's process state: the service and settings, who may call, and error answers.
 
-`build_from_env` bootstraps the monitor service from the environment; `app.py` holds it in an
-ApiHolder, built on the first request that needs it (never at import). Operators are known by
-the API's authorizer (`operator_id`, `principalId` or `sub`) or, locally, by an
-OPERATOR_API_KEYS key in X-Api-Key. An InvalidQuery of the domain is a 400 naming the query
-parameter at fault.
+`holder(os.environ)` is the process's ApiHolder: it bootstraps the monitor service from the
+environment on the first request that needs it (never at import) and judges callers by the API
+settings alone until then. Operators are known by the API's authorizer (`operator_id`,
+`principalId` or `sub`) or, locally, by an OPERATOR_API_KEYS key in X-Api-Key. An InvalidQuery
+of the domain is a 400 naming the query parameter at fault.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from chalice.app import Request
-
 from backbone.http.errors import ErrorMap
 from backbone.http.identity import Identity
-from backbone.http.runtime import Call
+from backbone.http.runtime import ApiHolder, Call
 from monitor_service.api.settings import ApiSettings
 from monitor_service.application import MonitorApplication
 from monitor_service.bootstrap import MonitorService, MonitorServiceSettings, bootstrap
@@ -32,6 +30,11 @@ QUERY_FIELDS: Final = {
 """The query parameter of each AuditQuery field."""
 
 
+def identity(settings: ApiSettings) -> Identity:
+    """Who may call: operators by the authorizer's claims, or by their API keys."""
+    return Identity(CLAIMS, settings.api_keys, key_name="an operator API key")
+
+
 @dataclass(frozen=True)
 class Api:
     """The monitor service and the API's settings, for one process."""
@@ -41,12 +44,19 @@ class Api:
 
     @property
     def identity(self) -> Identity:
-        return Identity(CLAIMS, self.settings.api_keys, key_name="an operator API key")
+        return identity(self.settings)
 
 
 def build_from_env(environ: Mapping[str, str]) -> Api:
     settings = ApiSettings.from_env(environ)
     return Api(bootstrap(MonitorServiceSettings.from_env(environ)), settings)
+
+
+def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
+    """The Api of `environ`, built on first use; its callers known before that."""
+    return ApiHolder(
+        lambda: build_from_env(environ), lambda: identity(ApiSettings.from_env(environ))
+    )
 
 
 class MonitorCall(Call[Api]):
@@ -58,11 +68,6 @@ class MonitorCall(Call[Api]):
 
     def now(self) -> datetime:
         return self.api.service.clock()
-
-
-def enter(api: Api, request: Request) -> MonitorCall:
-    """The call of an authenticated operator (ApiError 401 otherwise)."""
-    return MonitorCall(api, api.identity.principal(request.context, request.headers), request)
 
 
 def _query_field(error: Exception) -> str | None:
