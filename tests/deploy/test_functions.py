@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from backbone.http.authorizer import OperatorKeyAuthorizer
 from local_runtime.emulator import Emulator, client
 from tests.deploy.templates import SERVICES
 from tests.support import fresh_table, unique_name
@@ -117,7 +118,7 @@ def test_the_authorizer_names_the_operator_whose_key_is_sent_and_refuses_others(
     )
     functions, _ = functions_of(service, emulator, monkeypatch)
     monkeypatch.setenv("OPERATOR_API_KEYS_PARAMETER", parameter)
-    monkeypatch.setattr(functions, "_keys", None)
+    monkeypatch.setattr(functions, "_authorizer", OperatorKeyAuthorizer())
     method = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/GET/pools/small"
 
     answer = functions.authorize({"headers": {"x-api-key": "bob-key-4567"}, "methodArn": method})
