@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -27,6 +27,7 @@ RESET_PATH = "/moto-api/reset"
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Middleware = Callable[[WsgiApp], WsgiApp]
 
 # moto's backends are process-wide, so every emulator in a process shares one lock.
 DYNAMODB_LOCK = threading.Lock()
@@ -69,11 +70,15 @@ def _is_serialized(environ: dict[str, Any]) -> bool:
 
 
 class Emulator:
-    """A threaded moto server on host:port (port 0 picks a free one)."""
+    """A threaded moto server on host:port (port 0 picks a free one); `middleware` wraps the
+    server's WSGI app, the first outermost (e.g. the local driver's control API)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 5000, middleware: Sequence[Middleware] = ()
+    ) -> None:
         self._host = host
         self._port = port
+        self._middleware = tuple(middleware)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -101,7 +106,9 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
         sock = self._bind()
         try:
-            app = DynamoDBSerializer(DomainDispatcherApplication(create_backend_app))
+            app: WsgiApp = DynamoDBSerializer(DomainDispatcherApplication(create_backend_app))
+            for wrap in reversed(self._middleware):
+                app = wrap(app)
             self._server = make_server(
                 self._host,
                 self._port,

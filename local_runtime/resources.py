@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from backbone.eventstore.table import create_table
+from backbone.messaging.definitions import ConsumerDefinition, create_in_emulator
 
 from .emulator import client
 from .settings import LocalSettings
@@ -36,3 +38,18 @@ def create_event_bus(events: Any, bus_name: str) -> str:
         return str(events.create_event_bus(Name=bus_name)["EventBusArn"])
     except events.exceptions.ResourceAlreadyExistsException:
         return str(events.describe_event_bus(Name=bus_name)["Arn"])
+
+
+def create_consumer_queues(
+    endpoint_url: str, settings: LocalSettings, definitions: Iterable[ConsumerDefinition]
+) -> dict[str, str]:
+    """Create each consumer's queue, dead-letter queue and rules (on the custom and the default
+    bus) from the definitions the templates use; idempotent. Queue URL by service."""
+    return {
+        definition.service: str(
+            create_in_emulator(endpoint_url, definition, settings.bus_name, region=settings.region)[
+                "queue_url"
+            ]
+        )
+        for definition in definitions
+    }

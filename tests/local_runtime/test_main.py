@@ -1,7 +1,8 @@
-"""`python -m local_runtime` as a subprocess: banner, resources, clean stop, port in use."""
+"""`python -m local_runtime` as a subprocess: banner, resources, clean stop, ports in use."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -22,10 +23,14 @@ REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0
 
 
-def _env(port: int) -> dict[str, str]:
-    """The test process's environment with the emulator on `port`."""
+def _env(port: int, log_dir: Path | None = None) -> dict[str, str]:
+    """The test process's environment with the emulator on `port`, the job service alone on a
+    free port, and logs under `log_dir`."""
     env = dict(os.environ)
     env.update(EMULATOR_HOST="127.0.0.1", EMULATOR_PORT=str(port), PYTHONUNBUFFERED="1")
+    env.update(SERVICES="job", JOB_SERVICE_PORT=str(free_port()), READY_TIMEOUT_SECONDS="45")
+    if log_dir is not None:
+        env["LOG_DIR"] = str(log_dir)
     return env
 
 
@@ -43,12 +48,12 @@ def _wait_for_banner(process: subprocess.Popen[bytes], stdout: Path) -> str:
 
 def test_runs_until_sigint_and_exits_zero(tmp_path: Path) -> None:
     port = free_port()
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    out, err, logs = tmp_path / "stdout", tmp_path / "stderr", tmp_path / "logs"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "local_runtime"],
             cwd=REPO,
-            env=_env(port),
+            env=_env(port, logs),
             stdout=stdout,
             stderr=stderr,
         )
@@ -57,16 +62,23 @@ def test_runs_until_sigint_and_exits_zero(tmp_path: Path) -> None:
             endpoint = f"http://127.0.0.1:{port}"
             assert f"AWS_ENDPOINT_URL={endpoint}" in banner
             assert "emr-control-plane" in banner
+            assert "local-demo-key" in banner and "not answering yet" not in banner
             tables = client("dynamodb", endpoint).list_tables()["TableNames"]
             assert {"job-service-events", "cluster-service-events"} <= set(tables)
             assert "monitor-service-events" in tables
+            queues = client("sqs", endpoint).list_queues()["QueueUrls"]
+            assert len([url for url in queues if url.endswith("-service-events")]) == 3
+            job_pid = json.loads((logs / "processes.json").read_text())["services"]["job"]["pid"]
             process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=10) == 0
+            assert process.wait(timeout=30) == 0
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
     assert "Traceback" not in err.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.kill(job_pid, 0)  # the service process was stopped before the runner exited
+    assert "job-service stopped" in (logs / "job.log").read_text()
 
 
 def test_a_taken_port_exits_2_with_a_one_line_message() -> None:
@@ -86,6 +98,23 @@ def test_a_taken_port_exits_2_with_a_one_line_message() -> None:
     assert f"port {port}" in lines[0]
     assert "EMULATOR_PORT" in lines[0]
     assert result.stdout == ""
+
+
+def test_a_taken_service_port_exits_2_naming_its_setting() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        taken = holder.getsockname()[1]
+        env = _env(free_port()) | {"JOB_SERVICE_PORT": str(taken)}
+        result = subprocess.run(
+            [sys.executable, "-m", "local_runtime"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_TIMEOUT,
+        )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert f"port {taken}" in line and "JOB_SERVICE_PORT" in line
 
 
 def test_reset_clears_moto_state() -> None:

@@ -1,0 +1,113 @@
+"""What `make run` registers before the services start: the demo's job profiles and pools.
+
+Seeding goes through the services' own use cases (the cluster service's `seed`, the job
+service's `create_profile`), on their event-store tables, once per run, before their processes
+start; whatever is already registered is left as it is, so seeding twice changes nothing. The
+demo tenant needs no record: its API key is given to the job service (TENANT_API_KEYS).
+
+Each job profile's EMR step runs a demo script whose run time is the job's `duration`
+parameter: the local driver reads `--sleep-seconds=N` from a step's args.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from cluster_service.bootstrap import ClusterServiceSettings
+from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
+from cluster_service.domain.profiles import SEED_PROFILES
+from job_service.application import JobsApplication
+from job_service.application.errors import ProfileExists
+from job_service.bootstrap import JobServiceSettings
+from job_service.bootstrap import bootstrap as bootstrap_job_service
+from job_service.domain import ProfileTerms, StepTemplate
+
+from .settings import LocalSettings, RunnerSettings
+
+SCRIPTS = "s3://emr-control-plane-demo/jobs"
+
+
+def job_profiles() -> dict[str, ProfileTerms]:
+    """training on large clusters, scoring on small ones, predicting on medium ones."""
+    return {
+        "training": ProfileTerms(
+            job_type="training", cluster_profile="large",
+            step_template=StepTemplate("spark", (
+                "--deploy-mode", "cluster", f"{SCRIPTS}/train.py",
+                "--dataset", "{dataset}", "--sleep-seconds={duration}",
+            )),
+            priority_class="normal", allowed_priorities=frozenset({"high", "normal", "low"}),
+            max_attempts=3, timeout_seconds=3_600,
+        ),
+        "scoring": ProfileTerms(
+            job_type="scoring", cluster_profile="small",
+            step_template=StepTemplate("spark", (
+                "--deploy-mode", "cluster", f"{SCRIPTS}/score.py",
+                "--date", "{date}", "--sleep-seconds={duration}",
+            )),
+            priority_class="normal", max_attempts=3, timeout_seconds=1_800,
+        ),
+        "predicting": ProfileTerms(
+            job_type="predicting", cluster_profile="medium",
+            step_template=StepTemplate("command", (
+                "spark-submit", "--deploy-mode", "cluster", f"{SCRIPTS}/predict.py",
+                "--input", "{input}", "--sleep-seconds={duration}",
+            )),
+            priority_class="high", max_attempts=3, timeout_seconds=900,
+        ),
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What this seeding registered (empty when everything was there already)."""
+
+    cluster_profiles: tuple[str, ...]
+    job_profiles: tuple[str, ...]
+
+
+def pool_thresholds(runner: RunnerSettings) -> dict[str, tuple[int, int, int]]:
+    """(minimum, maximum, idle TTL) of each seeded pool, from the runner's settings."""
+    limits = (runner.pool_minimum, runner.pool_maximum, runner.idle_ttl_seconds)
+    return dict.fromkeys(SEED_PROFILES, limits)
+
+
+def seed(
+    endpoint_url: str, local: LocalSettings, runner: RunnerSettings, at: datetime
+) -> SeedReport:
+    """Register the cluster profiles with their pools, then the job profiles, where missing."""
+    clusters = bootstrap_cluster_service(
+        ClusterServiceSettings(
+            table_name=local.cluster_table, endpoint_url=endpoint_url, region=local.region
+        )
+    )
+    try:
+        pools = clusters.app.seed(at, pool_thresholds(runner))
+    finally:
+        clusters.app.close()
+    jobs = bootstrap_job_service(
+        JobServiceSettings(
+            table_name=local.job_table, endpoint_url=endpoint_url, region=local.region
+        )
+    )
+    try:
+        created = _create_job_profiles(jobs.app, job_profiles(), at)
+    finally:
+        jobs.app.close()
+    return SeedReport(tuple(pools), tuple(created))
+
+
+def _create_job_profiles(
+    app: JobsApplication, profiles: Mapping[str, ProfileTerms], at: datetime
+) -> list[str]:
+    """Create each profile that does not exist; the names created."""
+    created = []
+    for name, terms in profiles.items():
+        try:
+            app.create_profile(name, terms, at=at)
+        except ProfileExists:
+            continue
+        created.append(name)
+    return created
