@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+from uuid import uuid4
 
 from bench import acceptance, cluster_lifecycle, eventstore, messaging
 from bench.report import Report
@@ -42,6 +43,8 @@ def main() -> None:
         acceptance.run(report, emulator)
         print("\n== cluster lifecycle ==")
         cluster_lifecycle.run(report, emulator)
+        print("\n== monitor service: audit replay, in-memory and on the emulator ==")
+        _replay_side_by_side(report, emulator)
     print("\n== job service ==")
     rate = dispatch_benchmark(jobs=100_000, profiles=100)
     report.add("job service", "dispatch decisions per second, 100,000 queued, 100 profiles", rate)
@@ -50,9 +53,36 @@ def main() -> None:
     report.add("cluster service", "pool decisions per second, 1,000 clusters", rate)
     print("\n== monitor service ==")
     rate = replay_benchmark(events=100_000)
-    report.add("monitor service", "audit replay, events per second [in-memory]", rate)
+    report.add("monitor service", "audit replay, 100,000 events, per second [in-memory]", rate)
     latency = metrics_query_benchmark(events=100_000)
     report.add("monitor service", "metrics query with 100,000 events in the log (ms)", latency)
+
+
+REPLAY_EVENTS = 5_000
+"""Events replayed on each store side by side (the emulator writes them first: keep it small)."""
+
+
+def _replay_side_by_side(report: Report, emulator: Emulator) -> None:
+    """The monitor's replay of the same log on the in-memory store and on DynamoDB-on-moto."""
+    stores = {
+        "in-memory": None,
+        "dynamodb-on-moto": {
+            "PERSISTENCE_MODULE": "backbone.eventstore",
+            "DYNAMODB_TABLE": f"bench-monitor-{uuid4().hex[:8]}",
+            "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url,
+            "CREATE_TABLE": "y",
+        },
+    }
+    names = {}
+    for label, env in stores.items():
+        names[label] = f"audit replay, {REPLAY_EVENTS:,} events, per second [{label}]"
+        report.add("monitor service", names[label], replay_benchmark(REPLAY_EVENTS, env))
+    report.ratio(
+        "monitor service",
+        "audit replay speed, in-memory / dynamodb-on-moto (x)",
+        names["in-memory"],
+        names["dynamodb-on-moto"],
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ runner (`python -m local_runtime`) starts these processes with their environment
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -18,7 +17,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import Any
 
@@ -112,27 +110,11 @@ class ServiceProcess:
 
     def _http_server(self) -> Any:
         host, port = self.runner.service_host, self.runner.ports[self.spec.name]
-        if self.hosted.app is None:
-            return ThreadingHTTPServer((host, port), _NoApi)
         from chalice.config import Config
         from chalice.local import create_local_server
 
         config = Config.create(chalice_stage="local", app_name=self.spec.namespace)
         return create_local_server(self.hosted.app, config, host, port).server
-
-
-class _NoApi(BaseHTTPRequestHandler):
-    """Answers every request 503 while a service has no REST API."""
-
-    def _answer(self) -> None:
-        body = json.dumps({"error": {"code": "not_built", "message": "no REST API yet"}}).encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _answer
 
 
 def main(argv: list[str]) -> int:
@@ -149,7 +131,7 @@ def main(argv: list[str]) -> int:
     except (LookupError, SettingsError) as error:
         log.error("usage: python -m local_runtime.service job|cluster|monitor: %s", error)
         return EXIT_USAGE
-    process = ServiceProcess(spec, build(spec, os.environ), runner)
+    process = ServiceProcess(spec, build(spec), runner)
     _stop_on_signals(process.stop_event)
     process.start(endpoint_url, local)
     while not process.stop_event.wait(PARENT_CHECK_SECONDS):

@@ -2,15 +2,13 @@
 
 A service process serves its Chalice app and runs its pollers and Tick on ONE instance of the
 service: the app's `ApiHolder` builds it from the environment (as on a Lambda cold start), and
-the pollers take `api.get().service`. A service whose `app.py` is not there yet is built with
-its bootstrap alone and served without HTTP routes (the process says so in its log).
+the pollers take `api.get().service`.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +20,6 @@ from backbone.messaging.definitions import (
 )
 
 from .settings import LocalSettings, RunnerSettings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,6 @@ class ServiceSpec:
     app_module: str
     definition: ConsumerDefinition
     table_variable: str
-    bootstrap: Callable[[Mapping[str, str]], Any]
-    """Builds the service from the environment when there is no app to build it."""
 
     def table(self, settings: LocalSettings) -> str:
         """The service's event-store table."""
@@ -46,31 +40,12 @@ class ServiceSpec:
         return tables.get(self.name, settings.monitor_table)
 
 
-def _job_service(environ: Mapping[str, str]) -> Any:
-    from job_service.bootstrap import JobServiceSettings, bootstrap
-
-    return bootstrap(JobServiceSettings.from_env(environ))
-
-
-def _cluster_service(environ: Mapping[str, str]) -> Any:
-    from cluster_service.bootstrap import ClusterServiceSettings, bootstrap
-
-    return bootstrap(ClusterServiceSettings.from_env(environ))
-
-
-def _monitor_service(environ: Mapping[str, str]) -> Any:
-    from monitor_service.bootstrap import MonitorServiceSettings, bootstrap
-
-    return bootstrap(MonitorServiceSettings.from_env(environ))
-
-
 SPECS: tuple[ServiceSpec, ...] = (
-    ServiceSpec("job", "job-service", "job_service.app", JOB_SERVICE,
-                "JOB_SERVICE_TABLE", _job_service),
+    ServiceSpec("job", "job-service", "job_service.app", JOB_SERVICE, "JOB_SERVICE_TABLE"),
     ServiceSpec("cluster", "cluster-service", "cluster_service.app", CLUSTER_SERVICE,
-                "CLUSTER_SERVICE_TABLE", _cluster_service),
+                "CLUSTER_SERVICE_TABLE"),
     ServiceSpec("monitor", "monitor-service", "monitor_service.app", MONITOR_SERVICE,
-                "MONITOR_SERVICE_TABLE", _monitor_service),
+                "MONITOR_SERVICE_TABLE"),
 )  # fmt: skip
 
 
@@ -104,26 +79,14 @@ def service_environment(
 
 @dataclass(frozen=True)
 class Hosted:
-    """What a service process runs: the service, and its Chalice app (None: not built yet)."""
+    """What a service process runs: the service, and the Chalice app that serves it."""
 
     service: Any
-    app: Any | None
+    app: Any
 
 
-def build(spec: ServiceSpec, environ: Mapping[str, str]) -> Hosted:
-    """The service of `spec`, built once and shared by its app and its pollers."""
-    try:
-        module = importlib.import_module(spec.app_module)
-    except ModuleNotFoundError as error:
-        if error.name != spec.app_module:
-            raise
-        log.warning("%s has no REST API yet (%s): serving none", spec.namespace, spec.app_module)
-        return Hosted(spec.bootstrap(environ), None)
-    holder = getattr(module, "api", None)
-    built = holder.get() if holder is not None and hasattr(holder, "get") else None
-    service = getattr(built, "service", None)
-    if service is None:
-        log.warning("%s: %s has no ApiHolder `api`; its pollers use a service of their own",
-                    spec.namespace, spec.app_module)  # fmt: skip
-        service = spec.bootstrap(environ)
-    return Hosted(service, getattr(module, "app", None))
+def build(spec: ServiceSpec) -> Hosted:
+    """The service of `spec`, built once (by its app's ApiHolder, from the process's environment)
+    and shared by its app and its pollers."""
+    module = importlib.import_module(spec.app_module)
+    return Hosted(module.api.get().service, module.app)

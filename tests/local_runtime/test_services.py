@@ -45,17 +45,6 @@ def test_every_service_has_a_spec_with_its_own_queue() -> None:
         spec_named("scheduler")
 
 
-def test_a_service_without_an_app_is_built_by_its_bootstrap_alone() -> None:
-    built: list[Any] = []
-    spec = replace(
-        spec_named("monitor"),
-        app_module="monitor_service.no_such_app",
-        bootstrap=lambda environ: built.append(environ) or "service",
-    )
-    hosted = build(spec, {"X": "1"})
-    assert (hosted.service, hosted.app, built) == ("service", None, [{"X": "1"}])
-
-
 def test_the_app_and_the_pollers_share_one_service(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an app module whose ApiHolder builds an Api holding the service
     module = types.ModuleType("fake_service_app")
@@ -66,11 +55,7 @@ def test_the_app_and_the_pollers_share_one_service(monkeypatch: pytest.MonkeyPat
 
     module.api, module.app = Holder(), "the chalice app"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_service_app", module)
-    spec = replace(
-        spec_named("job"),
-        app_module="fake_service_app",
-        bootstrap=lambda environ: pytest.fail("built a second service"),
-    )
+    spec = replace(spec_named("job"), app_module="fake_service_app")
     # When a service process builds it, then the pollers get the app's own service
-    hosted = build(spec, {})
+    hosted = build(spec)
     assert (hosted.service, hosted.app) == ("the one service", "the chalice app")

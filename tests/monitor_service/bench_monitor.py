@@ -1,7 +1,8 @@
 """Audit replay and metrics queries with 100,000 events in the log, in process (not tests).
 
-`replay_benchmark` times rebuilding every read model from the audit log (the in-memory store:
-decoding each stored event, then the audit index, job, cluster, SLA and health models);
+`replay_benchmark` times rebuilding every read model from the audit log (reading and decoding
+each stored event, then the audit index, job, cluster, SLA and health models), on the in-memory
+store or, given an `env` naming a DynamoDB table, on DynamoDB;
 `metrics_query_benchmark` times one metrics report on a live board that holds the same log.
 The log is the generated platform (tests/monitor_service/scenario.py), about 8 events a job.
 """
@@ -9,6 +10,7 @@ The log is the generated platform (tests/monitor_service/scenario.py), about 8 e
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,18 +21,24 @@ from tests.monitor_service import support as s
 from tests.monitor_service.scenario import generate
 
 BATCH = 500
+DYNAMODB_BATCH = 40
+"""Entries per save on DynamoDB: one transaction holds at most 100 items (two per entry)."""
 QUERIES = 20
 
 
-def _filled(events: int) -> tuple[MonitorApplication, datetime]:
-    """A monitor whose log holds `events` audit entries, recorded 0.5 s after each happened."""
+def _filled(
+    events: int, env: Mapping[str, str] | None = None
+) -> tuple[MonitorApplication, datetime]:
+    """A monitor whose log holds `events` audit entries, recorded 0.5 s after each happened, on
+    the store `env` names (default: the in-memory store)."""
     stream = generate(jobs=events // 6 + 1, seed=1, interval=40.0)[:events]
     app = MonitorApplication(
-        env={"PERSISTENCE_MODULE": s.MEMORY_STORE},
+        env=dict(env or {"PERSISTENCE_MODULE": s.MEMORY_STORE}),
         policy=MonitorPolicy(prices=load_price_book()),
     )
-    for begin in range(0, len(stream), BATCH):
-        entries = [_entry(seconds, event) for seconds, event in stream[begin : begin + BATCH]]
+    batch = BATCH if env is None else DYNAMODB_BATCH
+    for begin in range(0, len(stream), batch):
+        entries = [_entry(seconds, event) for seconds, event in stream[begin : begin + batch]]
         app.save(*entries)
     return app, s.at(stream[-1][0] + 1)
 
@@ -45,9 +53,9 @@ def _entry(seconds: float, event: Any) -> AuditEntry:
     return AuditEntry.record(audit_record(event, s.at(seconds + 0.5)))
 
 
-def replay_benchmark(events: int = 100_000) -> float:
-    """Audit log entries replayed into every read model per second."""
-    app, _ = _filled(events)
+def replay_benchmark(events: int = 100_000, env: Mapping[str, str] | None = None) -> float:
+    """Audit log entries replayed into every read model per second (store: see `_filled`)."""
+    app, _ = _filled(events, env)
     began = time.perf_counter()
     board = app.replay()
     elapsed = time.perf_counter() - began

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from local_runtime.emulator import Emulator
 from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
 
 DOMAIN = Path(__file__).resolve().parents[2] / "services" / "monitor_service" / "domain"
@@ -42,3 +43,12 @@ def test_a_domain_module_imports_only_the_standard_library_and_eventsourcing(mod
 def test_the_benchmarks_run() -> None:
     assert replay_benchmark(events=500) > 0
     assert metrics_query_benchmark(events=500) > 0
+
+
+def test_the_replay_benchmark_runs_on_dynamodb(emulator: Emulator, table: str) -> None:
+    env = {
+        "PERSISTENCE_MODULE": "backbone.eventstore",
+        "DYNAMODB_TABLE": table,
+        "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url,
+    }
+    assert replay_benchmark(events=120, env=env) > 0

@@ -14,7 +14,7 @@ entries recorded at or before it; the log is in commit order and each entry's ti
 writer's clock, so reading stops at the first entry recorded more than CLOCK_SKEW after `as_of`.
 
 Limits. A cold start replays the whole log (10k-15k events/s in process, most of it decoding
-the stored events: tests/monitor_service/bench_monitor.py; on DynamoDB add one ~1 MB Query per
+the stored events: `make bench`; on DynamoDB-on-moto about 1,000/s, on DynamoDB one ~1 MB Query per
 page); the board holds every record in memory (about 2.4 KB per event with the models). To bound
 both: checkpoint the board every N notifications (a snapshot item holding the models at
 position P) and replay only after P; move the audit index itself to the table (items keyed by
