@@ -1,4 +1,5 @@
-"""The emulator's fix for moto's transaction rollback: faithful, and streams keep flowing."""
+"""The emulator's fixes for moto: transaction rollback is faithful, streams keep flowing, and a
+Query reads only its partition."""
 
 from __future__ import annotations
 
@@ -95,3 +96,62 @@ def test_a_stream_reader_sees_writes_made_after_a_cancelled_transaction(setup) -
     later, _ = _read(streams, iterator)
     assert seen == ["counter"]
     assert later == ["b", "counter"]
+
+
+class _Untouchable:
+    """An item no Query of another partition may list: any look at it fails the test."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"a Query read {name} of an item in another partition")
+
+
+def _moto_table(name: str) -> Any:
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return get_backend("dynamodb")[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(name)
+
+
+def test_a_query_lists_only_its_partition(emulator: Emulator) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    # Given a table with items in two partitions, and a third no Query may look at
+    dynamodb = client("dynamodb", emulator.endpoint_url)
+    table = unique_name("partition")
+    create_table(dynamodb, table)
+    for pk, count in (("a", 30), ("b", 5)):
+        for sk in range(count):
+            item = {"pk": {"S": pk}, "sk": {"N": str(sk)}, "v": {"S": f"{pk}{sk}"}}
+            dynamodb.put_item(TableName=table, Item=item)
+    moto_table = _moto_table(table)
+    moto_table.items[DynamoType({"S": "x"})] = {DynamoType({"N": "0"}): _Untouchable()}
+    try:
+        # When partition "a" is queried with a range condition, newest first, a page at a time
+        pages, start = [], None
+        while True:
+            kwargs = {"ExclusiveStartKey": start} if start else {}
+            answer = dynamodb.query(
+                TableName=table, KeyConditionExpression="pk = :pk AND sk >= :from",
+                ExpressionAttributeValues={":pk": {"S": "a"}, ":from": {"N": "10"}},
+                ScanIndexForward=False, Limit=7, **kwargs,
+            )  # fmt: skip
+            pages.append([int(item["sk"]["N"]) for item in answer["Items"]])
+            start = answer.get("LastEvaluatedKey")
+            if start is None:
+                break
+        # Then it answers exactly that partition's items, in order, and never lists the others
+        assert [sk for page in pages for sk in page] == list(range(29, 9, -1))
+        assert max(len(page) for page in pages) == 7
+        b = dynamodb.query(
+            TableName=table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "b"}},
+        )  # fmt: skip
+        assert [item["v"]["S"] for item in b["Items"]] == [f"b{sk}" for sk in range(5)]
+        nothing = dynamodb.query(
+            TableName=table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "none"}},
+        )  # fmt: skip
+        assert nothing["Items"] == []
+        assert DynamoType({"S": "none"}) not in moto_table.items
+    finally:
+        del moto_table.items[DynamoType({"S": "x"})]
