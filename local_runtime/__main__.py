@@ -71,7 +71,7 @@ def _run(
     with LocalAwsDriver(endpoint, local.region, timings, environ=os.environ) as driver:
         control.attach(driver)
         report = seed(endpoint, local, runner, datetime.now(UTC))
-        log.info("seeded: cluster profiles %s, job profiles %s (others were there)",
+        log.info("seeded: created cluster profiles %s and job profiles %s (existing ones kept)",
                  list(report.cluster_profiles), list(report.job_profiles))  # fmt: skip
         supervisor = Supervisor(
             _children(endpoint, local, runner),
