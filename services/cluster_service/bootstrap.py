@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import boto3
 from botocore.config import Config
 
+from backbone.heartbeat import Heartbeats, instance_id_from, new_instance_id
 from backbone.messaging.consumer import Consumer
 from cluster_service.adapters import (
     CloudFormationProvisioner,
@@ -38,6 +39,10 @@ from cluster_service.domain.profiles import TEMPLATE_FILE
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / TEMPLATE_FILE
 _YES = ("y", "yes", "true", "1")
+
+
+CLUSTER: Final = "cluster-service"
+"""The service's name in its heartbeats (and its events' source)."""
 
 
 class SettingsError(ValueError):
@@ -63,13 +68,15 @@ class ClusterServiceSettings:
     template_path: str = str(TEMPLATE_PATH)
     seed_profiles: bool = False
     """Register small, medium and large at start-up when missing."""
+    instance_id: str | None = None
+    """Names this process in its heartbeats; None: a fresh id per process."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ClusterServiceSettings:
         """CLUSTER_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
         AWS_DEFAULT_REGION), PERSISTENCE_MODULE, CREATE_TABLE, TICK_INTERVAL_SECONDS,
         RECONCILE_AFTER_SECONDS, THRESHOLDS_SSM_PREFIX, DELETE_ORPHANS, CLUSTER_TEMPLATE_PATH,
-        SEED_PROFILES (flags: y/n)."""
+        SEED_PROFILES (flags: y/n), INSTANCE_ID (else AWS_LAMBDA_LOG_STREAM_NAME)."""
         module = environ.get("PERSISTENCE_MODULE") or cls.persistence_module
         table = environ.get("CLUSTER_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE") or ""
         if not table and module == cls.persistence_module:
@@ -86,6 +93,7 @@ class ClusterServiceSettings:
             delete_orphans=_flag(environ, "DELETE_ORPHANS"),
             template_path=environ.get("CLUSTER_TEMPLATE_PATH") or str(TEMPLATE_PATH),
             seed_profiles=_flag(environ, "SEED_PROFILES"),
+            instance_id=instance_id_from(environ),
         )
 
     def store_env(self) -> dict[str, str]:
@@ -122,10 +130,14 @@ class ClusterService:
     consumer: Consumer
     translate: ClusterEventTranslator
     clock: Callable[[], datetime]
+    heartbeats: Heartbeats
 
     def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock."""
-        return self.app.tick(self.clock())
+        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
+        Tick's own failures never cost a beat), then the Tick's work."""
+        now = self.clock()
+        self.heartbeats.beat(self.app, now)
+        return self.app.tick(now)
 
 
 def bootstrap(
@@ -155,6 +167,7 @@ def bootstrap(
         settings=settings, app=app, provisioner=provisioner, inspector=inspector,
         thresholds=thresholds, handlers=handlers, consumer=Consumer(handlers.by_detail_type()),
         translate=translator_for(app), clock=now,
+        heartbeats=Heartbeats(CLUSTER, settings.instance_id or new_instance_id(CLUSTER)),
     )  # fmt: skip
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import boto3
 from botocore.config import Config
 
+from backbone.heartbeat import Heartbeats, instance_id_from, new_instance_id
 from backbone.messaging.consumer import Consumer
 from job_service.adapters import EmrStepRunner, StepRunner
 from job_service.application import (
@@ -25,6 +26,9 @@ from job_service.application import (
     TickReport,
     translator_for,
 )
+
+JOB: Final = "job-service"
+"""The service's name in its heartbeats (and its events' source)."""
 
 
 class SettingsError(ValueError):
@@ -44,12 +48,14 @@ class JobServiceSettings:
     persistence_module: str = "backbone.eventstore"
     create_table: bool = False
     """Create the table if it is missing (local runs and tests only)."""
+    instance_id: str | None = None
+    """Names this process in its heartbeats; None: a fresh id per process."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> JobServiceSettings:
         """JOB_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
         AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, RECONCILE_AFTER_SECONDS,
-        PERSISTENCE_MODULE, CREATE_TABLE (y/n)."""
+        PERSISTENCE_MODULE, CREATE_TABLE (y/n), INSTANCE_ID (else AWS_LAMBDA_LOG_STREAM_NAME)."""
         table = environ.get("JOB_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
         if not table:
             raise SettingsError("set JOB_SERVICE_TABLE to the job service's event-store table")
@@ -62,6 +68,7 @@ class JobServiceSettings:
             reconcile_after_seconds=_seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
             persistence_module=environ.get("PERSISTENCE_MODULE") or defaults.persistence_module,
             create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
+            instance_id=instance_id_from(environ),
         )
 
     def store_env(self) -> dict[str, str]:
@@ -95,10 +102,14 @@ class JobService:
     consumer: Consumer
     translate: JobEventTranslator
     clock: Callable[[], datetime]
+    heartbeats: Heartbeats
 
     def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock."""
-        return self.app.tick(self.clock())
+        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
+        Tick's own failures never cost a beat), then the Tick's work."""
+        now = self.clock()
+        self.heartbeats.beat(self.app, now)
+        return self.app.tick(now)
 
 
 def bootstrap(
@@ -124,6 +135,7 @@ def bootstrap(
         consumer=Consumer(handlers.by_detail_type()),
         translate=translator_for(app),
         clock=now,
+        heartbeats=Heartbeats(JOB, settings.instance_id or new_instance_id(JOB)),
     )
 
 

@@ -10,6 +10,7 @@ from events.schemas import (
     ClusterReady,
     ClusterRequested,
     ClusterTerminated,
+    Heartbeat,
     OrphanStackFound,
     PoolThresholdsChanged,
 )
@@ -183,3 +184,22 @@ def test_the_pools_own_stacks_and_untagged_stacks_are_never_orphans() -> None:
     world.cloud.add_stack("emrcp-small-ffffffffffff", {}, "CREATE_COMPLETE")
     world.tick()
     assert world.of(OrphanStackFound) == []
+
+
+# Heartbeats ------------------------------------------------------------------------------------
+
+
+def test_each_tick_beats_under_the_cluster_service_even_when_part_of_it_fails() -> None:
+    world = a_world_at_rest()
+    world.tick()
+    # When the next tick cannot list the stacks
+    world.cloud.stacks_tagged = _broken  # type: ignore[method-assign]
+    world.advance(60)
+    with pytest.raises(TickIncomplete):
+        world.tick()
+    world.relay()
+    # Then both ticks beat, in order, as the cluster service
+    beats = world.of(Heartbeat)
+    assert [(b.service, b.sequence) for b in beats][-2:] == [
+        ("cluster-service", 1), ("cluster-service", 2)
+    ]  # fmt: skip

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from events.schemas import JobAllocated, JobFailed, JobRequeued, JobStarted, JobSucceeded
+from events.schemas import (
+    Heartbeat,
+    JobAllocated,
+    JobFailed,
+    JobRequeued,
+    JobStarted,
+    JobSucceeded,
+)
 from job_service.adapters import StepRunnerUnavailable
 from job_service.application import step_name
 from tests.job_service.test_application_helpers import (
@@ -244,3 +253,17 @@ def test_a_late_event_of_an_old_attempt_is_dropped(world: World) -> None:
     world.deliver(step_event(old_step, "COMPLETED"))
     # Then nothing changed
     assert (world.status(job.id), world.job(job.id).attempts) == ("running", 2)
+
+
+def test_each_tick_beats_and_the_relay_publishes_it_as_the_job_services_heartbeat(
+    world: World,
+) -> None:
+    # When the service ticks twice, a minute apart
+    world.service.tick()
+    world.advance(60)
+    world.service.tick()
+    # Then two heartbeats of this process are published, numbered, under the job service
+    beats = [e for e in world.published() if isinstance(e, Heartbeat)]
+    assert [(b.service, b.sequence) for b in beats] == [("job-service", 1), ("job-service", 2)]
+    assert len({b.instance_id for b in beats}) == 1
+    assert beats[1].occurred_at - beats[0].occurred_at == timedelta(seconds=60)

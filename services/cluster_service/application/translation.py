@@ -6,7 +6,7 @@ Published:
   Cluster.Terminated, Cluster.StackDeleted (a failed cluster's stack gone) → ClusterTerminated;
   Cluster.Failed → ClusterFailed;  Demand.Rejected → AllocationRejected;
   Pool.Created, Pool.ThresholdsChanged → PoolThresholdsChanged;
-  PoolRoster.OrphanFound → OrphanStackFound.
+  PoolRoster.OrphanFound → OrphanStackFound;  Beacon.Beat (backbone.heartbeat) → Heartbeat.
 Everything else is internal (None). A cluster's events lack its profile, EMR id, slots or free
 slots, so they are translated with the aggregate as it was right after the event (`AtVersion`:
 a small cache moves it forward one event at a time as the relay reads them in order; anything
@@ -25,6 +25,7 @@ from uuid import UUID
 from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
+from backbone.heartbeat import Beacon, heartbeat_of
 from cluster_service.application.demand import Demand
 from cluster_service.application.records import PoolRoster
 from cluster_service.domain.cluster import Cluster
@@ -127,6 +128,8 @@ class ClusterEventTranslator:
             return _rejected(event, common)
         if kind is PoolRoster.OrphanFound:
             return _orphan(event, common)
+        if kind is Beacon.Beat:
+            return heartbeat_of(event, event_id)
         return None
 
 

@@ -3,8 +3,8 @@
 Published: Submitted → JobSubmitted, Allocated → JobAllocated, Started → JobStarted,
 Succeeded → JobSucceeded, Requeued → JobRequeued (any attempt that ends with a retry,
 refunded or counted), Failed → JobFailed (final=True: the last attempt failed),
-Cancelled → JobCancelled. Internal (None): Job.Queued and every event of JobProfile,
-KnownCluster and ProfileIndex.
+Cancelled → JobCancelled; Beacon.Beat (backbone.heartbeat) → Heartbeat. Internal (None):
+Job.Queued, Beacon.Lit and every event of JobProfile, KnownCluster and ProfileIndex.
 
 Only Submitted carries the job's tenant and cluster profile, and Started carries neither the
 cluster nor the attempt, so each event is translated with the job as it was right after it
@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
+from backbone.heartbeat import Beacon, heartbeat_of
 from events.schemas import (
     IntegrationEvent,
     JobAllocated,
@@ -68,6 +69,8 @@ class JobEventTranslator:
 
     def __call__(self, notification: Notification, event_id: str) -> IntegrationEvent | None:
         event: Any = self._mapper.to_domain_event(notification)
+        if isinstance(event, Beacon.Beat):
+            return heartbeat_of(event, event_id)
         found = _FIELDS.get(type(event))
         if found is None:
             return None
