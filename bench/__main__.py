@@ -7,7 +7,7 @@ import os
 import platform
 from uuid import uuid4
 
-from bench import acceptance, cluster_lifecycle, eventstore, messaging
+from bench import acceptance, board_checkpoint, cluster_lifecycle, eventstore, messaging
 from bench.report import Report
 from local_runtime.emulator import Emulator
 from tests.cluster_service.bench_pool import pool_benchmark
@@ -48,6 +48,7 @@ def main() -> None:
     print("\n== job service ==")
     rate = dispatch_benchmark(jobs=100_000, profiles=100)
     report.add("job service", "dispatch decisions per second, 100,000 queued, 100 profiles", rate)
+    board_checkpoint.run(report)
     print("\n== cluster service ==")
     rate = pool_benchmark(clusters=1000)
     report.add("cluster service", "pool decisions per second, 1,000 clusters", rate)

@@ -45,6 +45,8 @@ class JobServiceSettings:
     region: str = "us-east-1"
     tick_interval_seconds: int = 60
     reconcile_after_seconds: int = 300
+    board_checkpoint_every: int = 5_000
+    """Notifications between two dispatch-board checkpoints (the tick writes them)."""
     persistence_module: str = "backbone.eventstore"
     create_table: bool = False
     """Create the table if it is missing (local runs and tests only)."""
@@ -55,7 +57,8 @@ class JobServiceSettings:
     def from_env(cls, environ: Mapping[str, str]) -> JobServiceSettings:
         """JOB_SERVICE_TABLE (or DYNAMODB_TABLE), AWS_ENDPOINT_URL, AWS_REGION (or
         AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, RECONCILE_AFTER_SECONDS,
-        PERSISTENCE_MODULE, CREATE_TABLE (y/n), INSTANCE_ID (else AWS_LAMBDA_LOG_STREAM_NAME)."""
+        BOARD_CHECKPOINT_EVERY, PERSISTENCE_MODULE, CREATE_TABLE (y/n), INSTANCE_ID (else
+        AWS_LAMBDA_LOG_STREAM_NAME)."""
         table = environ.get("JOB_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
         if not table:
             raise SettingsError("set JOB_SERVICE_TABLE to the job service's event-store table")
@@ -66,6 +69,9 @@ class JobServiceSettings:
             region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", 60),
             reconcile_after_seconds=_seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
+            board_checkpoint_every=_count(
+                environ, "BOARD_CHECKPOINT_EVERY", defaults.board_checkpoint_every
+            ),
             persistence_module=environ.get("PERSISTENCE_MODULE") or defaults.persistence_module,
             create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
             instance_id=instance_id_from(environ),
@@ -88,6 +94,15 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
+    return int(raw)
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} must be a whole number, at least 1")
     return int(raw)
 
 
@@ -124,6 +139,7 @@ def bootstrap(
         env=settings.store_env(),
         step_runner=runner,
         reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
+        checkpoint_every=settings.board_checkpoint_every,
     )
     now = clock or _utc_now
     handlers = JobServiceHandlers(app, now)

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from eventsourcing.utils import Environment, EnvType
 from backbone.eventstore import AlreadyConsumed
 from job_service.adapters.step_runner import StepRunner
 from job_service.application.board import DispatchBoard
+from job_service.application.checkpoint import PURPOSE, BoardCheckpoints
 from job_service.application.clusters import KnownCluster
 from job_service.application.errors import Conflict, JobNotFound, ProfileNotFound
 from job_service.domain import Job, JobProfile, StepRef
@@ -33,6 +34,8 @@ LOG_PAGE: Final = 500
 """Notifications read per request when the board catches up with the log."""
 CHUNK: Final = 40
 """Aggregates per save when one signal changes many (a DynamoDB transaction holds 49 events)."""
+CHECKPOINT_EVERY: Final = 5_000
+"""Notifications between two board checkpoints, unless BOARD_CHECKPOINT_EVERY says otherwise."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,13 +62,19 @@ class JobsCore(Application[UUID]):
         *,
         step_runner: StepRunner,
         reconcile_after: timedelta = timedelta(minutes=5),
+        checkpoint_every: int = CHECKPOINT_EVERY,
     ) -> None:
         """`reconcile_after`: how long a running step may go unheard of before the tick asks
         EMR about it, and how long an allocated job may wait for its step before the tick
-        starts it again."""
+        starts it again. `checkpoint_every`: how far (in notifications) the board must get past
+        the last checkpoint before the tick stores another."""
         super().__init__(env)
         self.step_runner = step_runner
         self.reconcile_after = reconcile_after
+        self.checkpoint_every = checkpoint_every
+        self.checkpoints = BoardCheckpoints(self.factory.aggregate_recorder(PURPOSE))
+        self._checkpointed_at = 0
+        """The position of the newest checkpoint this process knows of."""
         self._board: DispatchBoard | None = None
         self._lock = threading.RLock()
         self._cancel_tries: Counter[StepRef] = Counter()
@@ -77,20 +86,57 @@ class JobsCore(Application[UUID]):
     # The dispatch board.
 
     def current_board(self) -> DispatchBoard:
-        """The board, up to date with the log: built on first use (reads the whole log)."""
+        """The board, up to date with the log: built on first use from the newest checkpoint
+        and the log after it (or the whole log, if there is no checkpoint to use)."""
         if self._board is None:
-            board = DispatchBoard()
-            self._read_log(board, live=False)
-            self._board = board
+            self._board = self._build_board(from_checkpoint=True)
         else:
             self._read_log(self._board, live=True)
         return self._board
 
-    def rebuild_board(self) -> DispatchBoard:
-        """Forget the board and build it again from the whole log."""
+    def rebuild_board(self, *, from_checkpoint: bool = False) -> DispatchBoard:
+        """Forget the board and build it again: from the whole log, unless `from_checkpoint`."""
         with self._lock:
-            self._board = None
-            return self.current_board()
+            self._board = self._build_board(from_checkpoint=from_checkpoint)
+            return self._board
+
+    def _build_board(self, *, from_checkpoint: bool) -> DispatchBoard:
+        board = (self._load_checkpoint() if from_checkpoint else None) or DispatchBoard()
+        self._read_log(board, live=False)
+        return board
+
+    def _load_checkpoint(self) -> DispatchBoard | None:
+        """The board of the newest checkpoint; None (logged) if there is none or it is unusable,
+        since the whole log always gives the same board, only slower."""
+        try:
+            state = self.checkpoints.load()
+            board = None if state is None else DispatchBoard.from_checkpoint(state)
+        except Exception:  # any unreadable checkpoint: the log is the truth
+            logger.exception("ignoring the board checkpoint: reading the whole log instead")
+            return None
+        if board is not None:
+            self._checkpointed_at = max(self._checkpointed_at, board.position)
+        return board
+
+    def _checkpoint_if_due(self, at: datetime) -> None:
+        """Store the board once it is `checkpoint_every` notifications past the last checkpoint.
+
+        Only a board this process holds is written, settled at `at` first so that it does not
+        carry the jobs that left the queues. A failure is logged and costs nothing but a slower
+        cold start, so it never fails the caller."""
+        board = self._board
+        if board is None or board.position - self._checkpointed_at < self.checkpoint_every:
+            return
+        try:
+            latest = self.checkpoints.latest_position() or 0
+            if board.position - latest >= self.checkpoint_every:
+                board.dispatcher.settle(at)
+                self.checkpoints.save(board.checkpoint())
+                latest = board.position
+        except Exception:  # a checkpoint is an optimisation: never worth failing the tick for
+            logger.exception("could not store a board checkpoint at %s", board.position)
+            return
+        self._checkpointed_at = max(self._checkpointed_at, latest)
 
     def _read_log(self, board: DispatchBoard, *, live: bool) -> None:
         while True:

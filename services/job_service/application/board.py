@@ -4,32 +4,45 @@ It is a projection of the service's own notification log (Job, KnownCluster, Clu
 PoolLimits events), applied in notification-id order: the Dispatcher's queues (one per cluster
 profile), the open jobs and the slot and step each holds, the clusters that take jobs, the steps
 still to cancel, and each pool's outlook (pool_outlook.py).
-`JobsApplication` builds it on first use by reading the whole log, applies its own saves'
-recordings as they commit, and reads whatever other processes wrote (the log after `position`)
-before each decision. Replaying the same log gives the same queues in the same order: queue
-order depends only on stored timestamps and notification ids (`seq` is the notification id of
-the job's Submitted event).
+`JobsApplication` builds it on first use from the newest checkpoint and the log after it (or
+the whole log), applies its own saves' recordings as they commit, and reads whatever other
+processes wrote (the log after `position`) before each decision. Replaying the same log gives the
+same queues in the same order: queue order depends only on stored timestamps and notification ids
+(`seq` is the notification id of the job's Submitted event).
 
-Cost and bound: the first build reads every notification ever stored (one Query per LOG_PAGE
-events, about 1 MB each on DynamoDB) and decodes it: O(all events), e.g. ~8 events per job, so a
-million jobs is ~8M notifications, minutes of reading: fine for a long-lived consumer, too slow for
-a Lambda cold start at that size. Memory holds open jobs only (bounded by the jobs not yet
-terminal, plus one entry per cluster ever known). To bound the build, store a checkpoint every K
-notifications (the open jobs' queue entries and the clusters at position N, as one item or a few)
-and read the log after N only: build cost O(open jobs + K).
+Cost and bound: reading the whole log costs one Query per LOG_PAGE events (about 1 MB each on
+DynamoDB) plus decoding each: O(all events), ~8 per job, so a million jobs is ~8M notifications,
+minutes: too slow for a Lambda cold start. So the tick stores a checkpoint (`checkpoint()`, in
+checkpoint.py) once the board is BOARD_CHECKPOINT_EVERY notifications (default 5,000) past the
+last one, and a cold start restores the newest checkpoint and reads only the log after it: O(open
+jobs + K) with K at most BOARD_CHECKPOINT_EVERY plus what was written since the last tick. A
+checkpoint holds the board's whole state as of its position (each queue's heaps as they lie, and
+when each step was last heard of, so a restored board decides, and estimates positions, exactly
+as the one that wrote it) except `steps_to_cancel`, which only the live process owes (a board
+read from the log has none either).
+One that is missing, unreadable or of another CHECKPOINT_VERSION is logged and the whole log read
+instead. Memory holds open jobs only (bounded by the jobs not yet terminal, plus one entry per
+cluster ever known, plus queue entries of removed jobs not yet dropped from a heap).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from job_service.application.clusters import KnownCluster
 from job_service.application.pool_outlook import ClusterRequest, PoolLimits, PoolOutlooks
 from job_service.domain import Allocation, Dispatcher, Job, Priority, StepRef
+
+CHECKPOINT_VERSION: Final = 1
+"""The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint this code cannot read (another version, or not a board's state)."""
 
 
 @dataclass
@@ -90,6 +103,53 @@ class DispatchBoard:
         if applier is not None:
             applier(self, event, notification_id, live)
         self.position = notification_id
+
+    # Checkpoints: the board as a JSON-able value, and back.
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Everything later decisions depend on, as of `position`, in JSON-able values.
+
+        Orders that decide something (the jobs, the slot holders, the clusters, each queue's
+        heaps) are lists. `steps_to_cancel` is left out: it is owed by the live process only,
+        as a board rebuilt from the log does not have it either."""
+        return {
+            "version": CHECKPOINT_VERSION,
+            "position": self.position,
+            "jobs": [[str(job_id), *_open_job_row(job)] for job_id, job in self.jobs.items()],
+            "clusters": [list(astuple(info)) for info in self.clusters.values()],
+            "limits_of": {str(k): v for k, v in self._limits_of.items()},
+            "cluster_ids": {str(k): v for k, v in self._cluster_ids.items()},
+            "holders": [
+                [cluster_id, [[slot, str(job_id)] for slot, job_id in held.items()]]
+                for cluster_id, held in self._holders.items()
+            ],
+            "steps": {step_id: str(job_id) for step_id, job_id in self._steps.items()},
+            "dispatcher": self.dispatcher.state(),
+            "outlooks": self.outlooks.state(),
+        }
+
+    @classmethod
+    def from_checkpoint(cls, state: dict[str, Any]) -> DispatchBoard:
+        """The board `checkpoint()` described; CheckpointError if it is of another version."""
+        version = state.get("version") if isinstance(state, dict) else None
+        if version != CHECKPOINT_VERSION:
+            raise CheckpointError(
+                f"board checkpoint version {version!r} is not {CHECKPOINT_VERSION}"
+            )
+        board = cls()
+        board.position = int(state["position"])
+        board.jobs = {UUID(row[0]): _open_job(row[1:]) for row in state["jobs"]}
+        board.clusters = {row[0]: ClusterInfo(*row) for row in state["clusters"]}
+        board._limits_of = {UUID(k): v for k, v in state["limits_of"].items()}
+        board._cluster_ids = {UUID(k): v for k, v in state["cluster_ids"].items()}
+        board._holders = {
+            cluster_id: {slot: UUID(job_id) for slot, job_id in held}
+            for cluster_id, held in state["holders"]
+        }
+        board._steps = {step_id: UUID(job_id) for step_id, job_id in state["steps"].items()}
+        board.dispatcher = Dispatcher.from_state(state["dispatcher"])
+        board.outlooks = PoolOutlooks.from_state(state["outlooks"])
+        return board
 
     # Queries.
 
@@ -251,6 +311,22 @@ class DispatchBoard:
         return [
             (job_id, self.jobs[job_id]) for h in self._holders.values() for job_id in h.values()
         ]
+
+
+_OPEN_JOB_TIMES: Final = frozenset(f.name for f in fields(OpenJob) if "datetime" in str(f.type))
+
+
+def _open_job_row(job: OpenJob) -> list[Any]:
+    """The job's fields in declaration order, times as ISO 8601 text."""
+    return [value.isoformat() if isinstance(value, datetime) else value for value in astuple(job)]
+
+
+def _open_job(row: list[Any]) -> OpenJob:
+    values: list[Any] = [
+        datetime.fromisoformat(value) if f.name in _OPEN_JOB_TIMES and value is not None else value
+        for f, value in zip(fields(OpenJob), row, strict=True)
+    ]
+    return OpenJob(*values)
 
 
 _APPLIERS: dict[type, Any] = {

@@ -2,7 +2,8 @@
 
 `JobDirectory` is a projection of the notification log, like the dispatch board: every job
 ever submitted, per tenant, in submission order, with its current status. It is built on the
-first listing in a process (one read of the whole log) and kept current by the board's reads
+first listing in a process (one read of the whole log: unlike the board, it has no checkpoint,
+so a cold process's first listing costs O(all events)) and kept current by the board's reads
 and this process's saves (`observe_log`), so a listing costs the board's catch-up (one Query
 when nothing is new). Memory grows with every job ever submitted (a few hundred bytes each):
 fine for the hundreds of thousands of jobs a Lambda's memory holds; beyond that, a read model

@@ -3,7 +3,9 @@
 The board reads the notification log (`_read_log`) and applies this process's own saves as they
 commit (`_apply`). An observer registered with `observe_log` is given each of those events with
 its notification id, in order, before the board applies it. An event may come more than once
-(a rebuilt board reads the log again): observers ignore ids they have seen.
+(a rebuilt board reads the log again): observers ignore ids they have seen. Once one is
+registered, a rebuilt board reads the whole log rather than start from a checkpoint, which could
+skip events an observer has not seen yet.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class ObservedLog(JobsCore):
     def observe_log(self, observer: LogObserver) -> None:
         """From now on, give `observer` every event the board reads or applies."""
         self._log_observers = (*self._log_observers, observer)
+
+    def _load_checkpoint(self) -> DispatchBoard | None:
+        return None if self._log_observers else super()._load_checkpoint()
 
     def _read_log(self, board: DispatchBoard, *, live: bool) -> None:
         super()._read_log(self._tee(board), live=live)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -154,6 +154,36 @@ class PoolOutlooks:
             waited = (now - min(pool.starting.values())).total_seconds()
             ready_in = max(0.0, mean - waited)
         return Outlook(cluster_profile, len(pool.starting), len(pool.ready), pool.maximum, ready_in)
+
+    def state(self) -> dict[str, Any]:
+        """The pools as JSON-able values (sets sorted: only their members matter)."""
+        return {
+            "pools": {
+                profile: {
+                    "maximum": pool.maximum,
+                    "starting": [[c, at.isoformat()] for c, at in pool.starting.items()],
+                    "ready": sorted(pool.ready),
+                    "startups": list(pool.startups),
+                }
+                for profile, pool in self._pools.items()
+            },
+            "profile_of": dict(self._profile_of),
+            "settled": sorted(self._settled),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> PoolOutlooks:
+        outlooks = cls()
+        for profile, pool in state["pools"].items():
+            outlooks._pools[profile] = _Pool(
+                maximum=pool["maximum"],
+                starting={c: datetime.fromisoformat(at) for c, at in pool["starting"]},
+                ready=set(pool["ready"]),
+                startups=deque(pool["startups"], maxlen=STARTUPS_KEPT),
+            )
+        outlooks._profile_of = dict(state["profile_of"])
+        outlooks._settled = set(state["settled"])
+        return outlooks
 
     def _pool(self, cluster_profile: str) -> _Pool:
         return self._pools.setdefault(cluster_profile, _Pool())

@@ -5,7 +5,9 @@ allocated jobs whose step was never recorded are started again (after `reconcile
 step is first looked for by name), running jobs whose step was not heard of for
 `reconcile_after` are checked with DescribeStep, steps owed a cancel are cancelled, and free
 slots of known clusters go to jobs that became eligible (a back-off ended, or nothing freed
-the slot since). One job's failure is logged and does not stop the others.
+the slot since). One job's failure is logged and does not stop the others. Last, once the board
+is `checkpoint_every` notifications past the last checkpoint, it is stored as a new one
+(checkpoint.py), so that cold starts read only the log after it; a failed write is logged only.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class TickUseCases(SignalUseCases):
         self._cancel_steps()
         for cluster_id in board.dispatchable(at):
             report.allocated += self._dispatch_known(cluster_id, at)
+        self._checkpoint_if_due(at)
         return report
 
     def _time_out(self, job_id: UUID, at: datetime) -> bool:

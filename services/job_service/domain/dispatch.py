@@ -21,11 +21,12 @@ its retry_at) is judged by that head's wait, not by an older job behind it: agin
 first attempts and may lag by a retry's back-off otherwise.
 """
 
-import itertools
+from __future__ import annotations
+
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from heapq import heappop, heappush
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 from uuid import UUID
 
 from job_service.domain.values import PRIORITIES, PRIORITY_RANK, Priority
@@ -58,7 +59,8 @@ class DispatchQueue:
         self._served = [0] * _CLASSES
         """Per class: entries that left its heap, dispatched or dropped."""
         self._head_seq = 0
-        self._order = itertools.count()
+        self._pushes = 0
+        """Heap pushes so far: the tie-breaker of equal keys (a count, so `state` can keep it)."""
 
     def __len__(self) -> int:
         """Jobs in the queue, those in back-off included."""
@@ -81,7 +83,7 @@ class DispatchQueue:
         since = max(enqueued_at, retry_at) if retry_at is not None else enqueued_at
         entry = self._replace(job_id, priority, seq, since)
         if since > enqueued_at:
-            heappush(self._backing_off, (entry.since, next(self._order), entry))
+            heappush(self._backing_off, (entry.since, self._next_push(), entry))
         else:
             self._make_ready(entry, self._issued[entry.rank])
 
@@ -131,6 +133,52 @@ class DispatchQueue:
         in_class = entry.ticket - self._served[entry.rank]
         return max(1, in_class + sum(self._ready_count[: entry.rank]))
 
+    def state(self) -> dict[str, Any]:
+        """Everything the queue decides on, as JSON-able lists: the heaps as they lie (removed
+        entries not dropped yet included, since `position` counts them) and the counters."""
+        return {
+            "ready": [
+                [[seq, order, str(e.job_id), e.since, e.ticket, self._is_live(e)]
+                 for seq, order, e in heap]
+                for heap in self._ready
+            ],
+            "backing_off": [
+                [since, order, str(e.job_id), e.rank, e.seq, self._is_live(e)]
+                for since, order, e in self._backing_off
+            ],
+            "ready_count": list(self._ready_count),
+            "issued": list(self._issued),
+            "served": list(self._served),
+            "head_seq": self._head_seq,
+            "pushes": self._pushes,
+        }  # fmt: skip
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> DispatchQueue:
+        """The queue `state()` described, deciding exactly as it did."""
+        queue = cls()
+        for rank, heap in enumerate(state["ready"]):
+            for seq, order, job_id, since, ticket, live in heap:
+                entry = queue._restored(UUID(job_id), rank, seq, since, live)
+                entry.ready, entry.ticket = True, ticket
+                queue._ready[rank].append((seq, order, entry))
+        for since, order, job_id, rank, seq, live in state["backing_off"]:
+            entry = queue._restored(UUID(job_id), rank, seq, since, live)
+            queue._backing_off.append((since, order, entry))
+        queue._ready_count = list(state["ready_count"])
+        queue._issued, queue._served = list(state["issued"]), list(state["served"])
+        queue._head_seq, queue._pushes = state["head_seq"], state["pushes"]
+        return queue
+
+    def _is_live(self, entry: _Entry) -> bool:
+        return self._live.get(entry.job_id) is entry
+
+    def _restored(self, job_id: UUID, rank: int, seq: int, since: float, live: bool) -> _Entry:
+        entry = _Entry(job_id, rank, seq, since)
+        if live:
+            self._live[job_id] = entry
+        return entry
+
     def _replace(self, job_id: UUID, priority: Priority, seq: int, since: datetime) -> _Entry:
         self.remove(job_id)
         entry = _Entry(job_id, PRIORITY_RANK[priority], seq, since.timestamp())
@@ -142,7 +190,11 @@ class DispatchQueue:
         if ticket == self._issued[entry.rank]:
             self._issued[entry.rank] += 1
         self._ready_count[entry.rank] += 1
-        heappush(self._ready[entry.rank], (entry.seq, next(self._order), entry))
+        heappush(self._ready[entry.rank], (entry.seq, self._next_push(), entry))
+
+    def _next_push(self) -> int:
+        self._pushes += 1
+        return self._pushes
 
     def _choose(self, now: float) -> _Entry | None:
         """The eligible job with the smallest (effective rank, since, rank, seq) at `now`."""
@@ -190,6 +242,24 @@ class Dispatcher:
 
     def __init__(self) -> None:
         self._queues: dict[str, DispatchQueue] = {}
+
+    def settle(self, at: datetime) -> None:
+        """Have every queue drop the removed jobs at its heads and promote the retries due, as
+        a query at `at` would: a board read from the log keeps every job it saw allocated until
+        its profile's queue is next asked."""
+        for queue in self._queues.values():
+            queue.peek(at)
+
+    def state(self) -> dict[str, Any]:
+        """Each profile's queue's `state()`, by profile."""
+        return {profile: queue.state() for profile, queue in self._queues.items()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Dispatcher:
+        dispatcher = cls()
+        for profile, queue in state.items():
+            dispatcher._queues[profile] = DispatchQueue.from_state(queue)
+        return dispatcher
 
     def queue(self, cluster_profile: str) -> DispatchQueue:
         """The queue of `cluster_profile` (a job always uses its own profile's queue)."""
