@@ -2,8 +2,7 @@
 
 Only the relay publishes (invariant 7), so a beat is a stored event: `Beacon.Beat` in the
 service's own table, which the service's relay turns into the Heartbeat integration event under
-the service's own source (`heartbeat_of`). The monitor service keeps its own Beacon in its
-domain; the job and cluster services use this one.
+the service's own source (`heartbeat_of`). The three services beat through this module.
 
 One Beacon per process (its instance id), and that process is its only writer, so it is kept
 in memory between beats: a beat is one save and no read. A beat that cannot be saved is logged

@@ -1,10 +1,11 @@
 """The monitor board: every read model, as a projection of the monitor's own notification log.
 
 The log holds the AuditEntry of every consumed event and the monitor's decisions (ServiceHealth,
-ClusterAlarm, SlaBreach, Beacon), in notification-id order. The board applies them in that
-order: audit records go to the audit index and to every read model, decisions to the models
-they settle. The live board and a board replayed from the log are built by this same `apply`,
-so they are equal; `as_of` cuts the log at a recorded time (see base.py).
+ClusterAlarm, SlaBreach, and its beats: backbone.heartbeat's Beacon), in notification-id order.
+The board applies them in that order: audit records go to the audit index and to every read
+model, decisions to the models they settle. The live board and a board replayed from the log are
+built by this same `apply`, so they are equal; `as_of` cuts the log at a recorded time (see
+base.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from backbone.heartbeat import Beacon
 from monitor_service.domain import (
     AuditEntry,
     AuditIndex,
     AuditRecord,
-    Beacon,
     ClusterAlarm,
     ClusterMetrics,
     ClusterWatch,

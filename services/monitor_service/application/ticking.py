@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
-from eventsourcing.application import AggregateNotFoundError
-
+from backbone.heartbeat import Heartbeats
 from monitor_service.application.base import CHUNK, MonitorCore, logger, serialized
 from monitor_service.application.errors import Conflict
-from monitor_service.domain import AlreadyDecided, Beacon, SlaBreach, Staleness, to_ms
+from monitor_service.domain import AlreadyDecided, SlaBreach, Staleness, to_ms
 
-MONITOR_SERVICE = "monitor-service"
+MONITOR_SERVICE: Final = "monitor-service"
 
 
 @dataclass
@@ -36,7 +36,7 @@ class TickReport:
 
 
 class TickUseCases(MonitorCore):
-    _beacon: Beacon | None = None
+    _heartbeats: Heartbeats | None = None
 
     @serialized
     def check(self, at: datetime) -> HealthCheck:
@@ -86,21 +86,6 @@ class TickUseCases(MonitorCore):
         return decided
 
     def _beat(self, at: datetime) -> int | None:
-        beacon = self._beacon or self._load_beacon(at)
-        self._beacon = None  # until saved: a failed save leaves it ahead of the store
-        beacon.beat(at)
-        try:
-            self._commit(beacon)
-        except Conflict as error:
-            logger.warning("heartbeat not saved: %s", error)
-            return None
-        self._beacon = beacon
-        return beacon.sequence
-
-    def _load_beacon(self, at: datetime) -> Beacon:
-        try:
-            beacon: object = self.repository.get(Beacon.id_for(self.instance_id))
-        except AggregateNotFoundError:
-            return Beacon.light(MONITOR_SERVICE, self.instance_id, at)
-        assert isinstance(beacon, Beacon)
-        return beacon
+        if self._heartbeats is None:
+            self._heartbeats = Heartbeats(MONITOR_SERVICE, self.instance_id)
+        return self._heartbeats.beat(self, at)

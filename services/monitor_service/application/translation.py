@@ -1,10 +1,11 @@
 """The relay's `translate` for the monitor: stored decisions → integration events.
 
 Published: ServiceHealth.WentUnhealthy → ServiceUnhealthy, ClusterAlarm.Raised →
-ClusterUnhealthy, SlaBreach.Breached → SlaBreached, Beacon.Beat → Heartbeat (of the monitor,
-under its own source). Internal (None): AuditEntry (the audit log is not republished),
-ServiceHealth.Watched and Recovered (no integration event announces a recovery yet), Beacon.Lit.
-Each stored event carries every field it needs, so nothing is read from the store.
+ClusterUnhealthy, SlaBreach.Breached → SlaBreached, Beacon.Beat (backbone.heartbeat) →
+Heartbeat (of the monitor, under its own source). Internal (None): AuditEntry (the audit log is
+not republished), ServiceHealth.Watched and Recovered (no integration event announces a recovery
+yet), Beacon.Lit. Each stored event carries every field it needs, so nothing is read from the
+store.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification
 
+from backbone.heartbeat import Beacon, heartbeat_of
 from events.schemas import (
     ClusterUnhealthy,
-    Heartbeat,
     IntegrationEvent,
     ServiceUnhealthy,
     SlaBreached,
 )
-from monitor_service.domain import Beacon, ClusterAlarm, ServiceHealth, SlaBreach
+from monitor_service.domain import ClusterAlarm, ServiceHealth, SlaBreach
 
 
 class MonitorEventTranslator:
@@ -65,9 +66,7 @@ def _breach(e: SlaBreach.Breached, common: dict[str, Any]) -> IntegrationEvent:
 
 
 def _beat(e: Beacon.Beat, common: dict[str, Any]) -> IntegrationEvent:
-    return Heartbeat.model_validate(
-        common | {"service": e.service, "instance_id": e.instance_id, "sequence": e.sequence}
-    )
+    return heartbeat_of(e, common["event_id"])
 
 
 _BUILDERS: Final[dict[type, Build]] = {

@@ -11,7 +11,6 @@ from monitor_service.domain.clusters import ClusterMetrics
 from monitor_service.domain.cost import InstancePrice, PriceBook, share_costs
 from monitor_service.domain.decisions import (
     AuditEntry,
-    Beacon,
     ClusterAlarm,
     ServiceHealth,
     SlaBreach,
@@ -41,7 +40,6 @@ __all__ = [
     "AuditPage",
     "AuditQuery",
     "AuditRecord",
-    "Beacon",
     "Breach",
     "ClusterAlarm",
     "ClusterMetrics",

@@ -5,7 +5,6 @@
 - ServiceHealth: per service, alternating WentUnhealthy / Recovered.
 - ClusterAlarm: per cluster, raised once.
 - SlaBreach: per job, decided once.
-- Beacon: per monitor process, its own heartbeats.
 Ids derive from the subject, so two processes deciding the same thing conflict on the store
 instead of publishing twice.
 """
@@ -157,41 +156,4 @@ class SlaBreach(Aggregate):
             tenant_id=breach.tenant_id, cluster_profile=breach.cluster_profile,
             priority=breach.priority, waited_seconds=breach.waited_seconds,
             target_seconds=breach.target_seconds,
-        )  # fmt: skip
-
-
-class Beacon(Aggregate):
-    """The heartbeats of one monitor process (its only writer)."""
-
-    class Lit(Aggregate.Created):
-        service: str
-        instance_id: str
-
-    class Beat(Aggregate.Event):
-        service: str
-        instance_id: str
-        sequence: int
-
-        def apply(self, beacon: Beacon) -> None:
-            beacon.sequence = self.sequence
-
-    def __init__(self, service: str, instance_id: str) -> None:
-        self.service, self.instance_id = service, instance_id
-        self.sequence = 0
-
-    @staticmethod
-    def id_for(instance_id: str) -> UUID:
-        return _id("beacon", instance_id)
-
-    @classmethod
-    def light(cls, service: str, instance_id: str, at: datetime) -> Beacon:
-        return cls._create(
-            cls.Lit, id=cls.id_for(instance_id), timestamp=at, service=service,
-            instance_id=instance_id,
-        )  # fmt: skip
-
-    def beat(self, at: datetime) -> None:
-        self.trigger_event(
-            self.Beat, timestamp=at, service=self.service, instance_id=self.instance_id,
-            sequence=self.sequence + 1,
         )  # fmt: skip
