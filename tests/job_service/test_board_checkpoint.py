@@ -57,15 +57,19 @@ def through_json(board: DispatchBoard) -> DispatchBoard:
 
 
 def assert_same_decisions(
-    restored: DispatchBoard, full: DispatchBoard, at: datetime, *, heard: bool = True
+    restored: DispatchBoard, full: DispatchBoard, at: datetime, *, live: bool = False
 ) -> None:
     """Queue order and positions, slots, what the tick would do, and outlooks, at `at`.
 
-    `heard` False skips `unheard`: a live board also learns of steps outside the log."""
+    `live`: `restored` comes from a live board's checkpoint, which also learned of steps outside
+    the log (so `unheard` may differ) and took jobs with `next` where a board read from the log
+    removed them, which moves the queue-position estimate of a job behind them (never which job
+    goes next): positions are compared only for boards read from the log."""
     assert drain(restored, at) == drain(full, at)
-    assert {job_id: restored.position_of(job_id, at) for job_id in full.jobs} == {
-        job_id: full.position_of(job_id, at) for job_id in full.jobs
-    }
+    if not live:
+        assert {job_id: restored.position_of(job_id, at) for job_id in full.jobs} == {
+            job_id: full.position_of(job_id, at) for job_id in full.jobs
+        }
     assert restored.dispatchable(at) == full.dispatchable(at)
     for cluster_id in CLUSTERS:
         assert restored.free_slots(cluster_id, 3) == full.free_slots(cluster_id, 3)
@@ -74,7 +78,7 @@ def assert_same_decisions(
         assert taken == copy.deepcopy(full).take(CLUSTER_PROFILE, cluster_id, [0, 1], at)
     assert restored.timed_out(at) == full.timed_out(at)
     assert restored.unstarted(at) == full.unstarted(at)
-    if heard:
+    if not live:
         assert restored.unheard(at) == full.unheard(at)
     assert restored.outlooks.outlook(CLUSTER_PROFILE, at) == full.outlooks.outlook(
         CLUSTER_PROFILE, at
@@ -220,7 +224,7 @@ def test_a_checkpoint_of_the_live_board_decides_as_the_whole_log(
         for seconds in LATER:
             assert_same_decisions(
                 copy.deepcopy(restored), copy.deepcopy(full), end + timedelta(seconds=seconds),
-                heard=False,
+                live=True,
             )  # fmt: skip
 
 
