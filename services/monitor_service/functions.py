@@ -1,64 +1,31 @@
 """The monitor service's Lambda entry points beside its REST API (`app.app`).
 
-template.yaml names them `monitor_service.functions.relay`, `.consume`, `.tick` and `.authorize`.
-The first invocation in an execution environment (a cold start) builds the service from the
-environment, once; later invocations reuse it. Nothing is built at import.
+template.yaml names them `monitor_service.functions.relay`, `.consume`, `.tick` and
+`.authorize`. The service is built on the first invocation in an execution environment (a cold
+start), once; nothing is built at import (backbone/entry_points.py).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict
-from typing import Any, Final
+from typing import Any
 
-import boto3
-
+from backbone.entry_points import EntryPoints
 from backbone.http.authorizer import OperatorKeyAuthorizer
-from backbone.messaging.publisher import EventBridgePublisher
-from backbone.messaging.relay import Relay
 from monitor_service.bootstrap import MonitorService, MonitorServiceSettings, bootstrap
 
-RELAY_NAMESPACE: Final = "monitor-service"
-"""Part of every relayed event's id: the same as the local pipeline's, so ids agree."""
+
+def _build() -> MonitorService:
+    return bootstrap(MonitorServiceSettings.from_env(os.environ))
 
 
-_service: MonitorService | None = None
-_relay: Relay | None = None
+entry_points: EntryPoints[MonitorService] = EntryPoints(_build, namespace="monitor-service")
+service = entry_points.service
+relay = entry_points.relay
+consume = entry_points.consume
+tick = entry_points.tick
 _authorizer = OperatorKeyAuthorizer()
-
-
-def service() -> MonitorService:
-    """The process's monitor service, built on first use from the environment."""
-    global _service
-    if _service is None:
-        _service = bootstrap(MonitorServiceSettings.from_env(os.environ))
-    return _service
-
-
-def relay(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
-    """DynamoDB Streams → the bus (BUS_NAME); answers the batch item failures."""
-    global _relay
-    if _relay is None:
-        settings = service().settings
-        events = boto3.client(
-            "events", region_name=settings.region, endpoint_url=settings.endpoint_url
-        )
-        publisher = EventBridgePublisher(events, os.environ["BUS_NAME"])
-        _relay = Relay(service().translate, publisher, namespace=RELAY_NAMESPACE)
-    return _relay.handle_stream_event(event)
-
-
-def consume(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
-    """SQS messages of the service's queue; answers the batch item failures."""
-    return service().consumer.handle_sqs_event(event)
-
-
-def tick(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
-    """The scheduled tick; answers what it changed (as JSON: Lambda serializes the answer)."""
-    answer: dict[str, Any] = json.loads(json.dumps(asdict(service().tick()), default=str))
-    return answer
 
 
 def authorize(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:

@@ -27,8 +27,7 @@ def functions_of(
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
     monkeypatch.setenv("BUS_NAME", bus)
     module = importlib.import_module(f"{service}.functions")
-    monkeypatch.setattr(module, "_service", None)
-    monkeypatch.setattr(module, "_relay", None)
+    module.entry_points.reset()
     return module, table
 
 
