@@ -53,15 +53,21 @@ class Beacon(Aggregate):
     @classmethod
     def light(cls, service: str, instance_id: str, at: datetime) -> Beacon:
         return cls._create(
-            cls.Lit, id=cls.id_for(service, instance_id), timestamp=at, service=service,
+            cls.Lit,
+            id=cls.id_for(service, instance_id),
+            timestamp=at,
+            service=service,
             instance_id=instance_id,
-        )  # fmt: skip
+        )
 
     def beat(self, at: datetime) -> None:
         self.trigger_event(
-            self.Beat, timestamp=at, service=self.service, instance_id=self.instance_id,
+            self.Beat,
+            timestamp=at,
+            service=self.service,
+            instance_id=self.instance_id,
             sequence=self.sequence + 1,
-        )  # fmt: skip
+        )
 
 
 class Heartbeats:
@@ -97,9 +103,14 @@ class Heartbeats:
 def heartbeat_of(event: Beacon.Beat, event_id: str) -> Heartbeat:
     """The Heartbeat integration event a stored beat is published as."""
     return Heartbeat.model_validate(
-        {"event_id": event_id, "occurred_at": event.timestamp, "service": event.service,
-         "instance_id": event.instance_id, "sequence": event.sequence}
-    )  # fmt: skip
+        {
+            "event_id": event_id,
+            "occurred_at": event.timestamp,
+            "service": event.service,
+            "instance_id": event.instance_id,
+            "sequence": event.sequence,
+        }
+    )
 
 
 def instance_id_from(environ: Mapping[str, str]) -> str | None:

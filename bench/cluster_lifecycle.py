@@ -105,10 +105,14 @@ def measure(emulator: Emulator) -> Lifecycle:
     world.run_until(world.finished)
     requests, write_units = meter.snapshot(), meter.write_units
     return Lifecycle(
-        requests=requests, write_units=write_units, virtual_seconds=world.t,
-        ticks=world.ticks, cluster=world.cluster(), stack_status=world.stack_status(),
+        requests=requests,
+        write_units=write_units,
+        virtual_seconds=world.t,
+        ticks=world.ticks,
+        cluster=world.cluster(),
+        stack_status=world.stack_status(),
         job_status=world.job_status(),
-    )  # fmt: skip
+    )
 
 
 class LifecycleWorld:
@@ -146,9 +150,11 @@ class LifecycleWorld:
     def _cluster_service(self, meter: RequestMeter) -> ClusterService:
         """The service as bootstrap builds it, on clients that count into `meter`."""
         settings = ClusterServiceSettings(
-            table_name=f"{self.prefix}-clusters", endpoint_url=self.endpoint_url,
-            create_table=True, thresholds_ssm_prefix=f"{self.prefix}/pools",
-        )  # fmt: skip
+            table_name=f"{self.prefix}-clusters",
+            endpoint_url=self.endpoint_url,
+            create_table=True,
+            thresholds_ssm_prefix=f"{self.prefix}/pools",
+        )
         assert settings.thresholds_ssm_prefix is not None
         cfn = _counted("cloudformation", settings, meter)
         cfn.meta.events.register(CREATE_STACK, self._stack_created)
@@ -174,18 +180,25 @@ class LifecycleWorld:
         that its PutEvents (and only those) count."""
         job_table, cluster_table = self.jobs.settings.table_name, self.clusters.settings.table_name
         bus = f"{self.prefix}-bus"
-        pipeline = Pipeline(self.endpoint_url, bus, [
-            ServicePlumbing(
-                "job-service", job_table, translate=self.jobs.translate,
-                definition=JOB_SERVICE.with_prefix(self.prefix),
-                handle_sqs_event=self.jobs.consumer.handle_sqs_event,
-            ),
-            ServicePlumbing(
-                "cluster-service", cluster_table,
-                definition=CLUSTER_SERVICE.with_prefix(self.prefix),
-                handle_sqs_event=self.clusters.consumer.handle_sqs_event,
-            ),
-        ]).create()  # fmt: skip
+        pipeline = Pipeline(
+            self.endpoint_url,
+            bus,
+            [
+                ServicePlumbing(
+                    "job-service",
+                    job_table,
+                    translate=self.jobs.translate,
+                    definition=JOB_SERVICE.with_prefix(self.prefix),
+                    handle_sqs_event=self.jobs.consumer.handle_sqs_event,
+                ),
+                ServicePlumbing(
+                    "cluster-service",
+                    cluster_table,
+                    definition=CLUSTER_SERVICE.with_prefix(self.prefix),
+                    handle_sqs_event=self.clusters.consumer.handle_sqs_event,
+                ),
+            ],
+        ).create()
         settings = self.clusters.settings
         events = _counted("events", settings, meter)
         relay = Relay(self.clusters.translate, EventBridgePublisher(events, bus), namespace=RELAY)
@@ -267,8 +280,9 @@ class LifecycleWorld:
             return "NONE"
         name = self.stacks[0]
         pages = self.cfn.get_paginator("list_stacks").paginate()
-        found = [s["StackStatus"] for p in pages for s in p["StackSummaries"]
-                 if s["StackName"] == name]  # fmt: skip
+        found = [
+            s["StackStatus"] for p in pages for s in p["StackSummaries"] if s["StackName"] == name
+        ]
         return found[-1] if found else "NONE"
 
     def job_status(self) -> str:

@@ -28,9 +28,13 @@ def summary_line(tracker: Tracker, elapsed: float | None = None) -> str:
 
 def job_row(job: Watched, now: float) -> list[str | None]:
     return [
-        job.job_id[:8], job.name, job.profile, job.priority, job.status,
+        job.job_id[:8],
+        job.name,
+        job.profile,
+        job.priority,
+        job.status,
         duration(max(0.0, now - job.since)),
-    ]  # fmt: skip
+    ]
 
 
 def ordered(tracker: Tracker) -> list[Watched]:
@@ -126,10 +130,14 @@ class JsonLines:
         for change in changes:
             job = change.job
             line = {
-                "job_id": job.job_id, "name": job.name, "profile": job.profile,
-                "priority": job.priority, "before": change.before, "status": change.after,
+                "job_id": job.job_id,
+                "name": job.name,
+                "profile": job.profile,
+                "priority": job.priority,
+                "before": change.before,
+                "status": change.after,
                 "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            }  # fmt: skip
+            }
             self.out.write(json.dumps(line) + "\n")
         self.out.flush()
 

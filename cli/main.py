@@ -30,9 +30,12 @@ def main(
     try:
         settings = Settings.resolve(
             os.environ if environ is None else environ,
-            api_key=args.api_key, operator_key=args.operator_key, job_url=args.job_url,
-            cluster_url=args.cluster_url, monitor_url=args.monitor_url,
-        )  # fmt: skip
+            api_key=args.api_key,
+            operator_key=args.operator_key,
+            job_url=args.job_url,
+            cluster_url=args.cluster_url,
+            monitor_url=args.monitor_url,
+        )
         code: int = args.handler(Context(Apis(settings), out, err, as_json), args)
         return code
     except CliError as error:

@@ -31,11 +31,18 @@ BEGIN: Final = "  # BEGIN consumer resources (`make templates` renders them from
 END: Final = "  # END consumer resources\n"
 BUS_NAME: Final = {"Fn::ImportValue": {"Fn::Sub": "${SharedStackName}-BusName"}}
 SSE_SQS: Final = {
-    "checkov": {"skip": [{"id": "CKV_AWS_27", "comment": (
-        "Encrypted with SQS-managed keys (SSE-SQS); EventBridge cannot send to a queue under "
-        "the AWS-managed KMS key, and CKV_AWS_27 looks only for a KMS key."
-    )}]}
-}  # fmt: skip
+    "checkov": {
+        "skip": [
+            {
+                "id": "CKV_AWS_27",
+                "comment": (
+                    "Encrypted with SQS-managed keys (SSE-SQS); EventBridge cannot send to a queue "
+                    "under the AWS-managed KMS key, and CKV_AWS_27 looks only for a KMS key."
+                ),
+            }
+        ]
+    }
+}
 ALARM_ACTIONS: Final = {
     "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
 }

@@ -59,9 +59,12 @@ def main() -> int:
 
 
 def _run(
-    emulator: Emulator, local: LocalSettings, runner: RunnerSettings, control: DriverControl,
+    emulator: Emulator,
+    local: LocalSettings,
+    runner: RunnerSettings,
+    control: DriverControl,
     stop: threading.Event,
-) -> None:  # fmt: skip
+) -> None:
     """Resources, driver, seed, services; until `stop`, then services and driver stop."""
     endpoint = emulator.endpoint_url
     _use_dummy_credentials()
@@ -71,13 +74,17 @@ def _run(
     with LocalAwsDriver(endpoint, local.region, timings, environ=os.environ) as driver:
         control.attach(driver)
         report = seed(endpoint, local, runner, datetime.now(UTC))
-        log.info("seeded: created cluster profiles %s and job profiles %s (existing ones kept)",
-                 list(report.cluster_profiles), list(report.job_profiles))  # fmt: skip
+        log.info(
+            "seeded: created cluster profiles %s and job profiles %s (existing ones kept)",
+            list(report.cluster_profiles),
+            list(report.job_profiles),
+        )
         supervisor = Supervisor(
             _children(endpoint, local, runner),
-            delay=runner.restart_backoff_seconds, max_delay=runner.restart_backoff_max_seconds,
+            delay=runner.restart_backoff_seconds,
+            max_delay=runner.restart_backoff_max_seconds,
             state_path=Path(local.log_dir) / STATE_FILE,
-        )  # fmt: skip
+        )
         supervisor.start()
         try:
             not_ready = supervisor.wait_ready(runner.ready_timeout_seconds, stop)

@@ -65,8 +65,11 @@ def _services(
 
 
 def _try_it(runner: RunnerSettings) -> list[str]:
-    job = {"profile": "scoring", "name": "first job",
-           "parameters": {"date": "2026-11-24", "duration": 5}}  # fmt: skip
+    job = {
+        "profile": "scoring",
+        "name": "first job",
+        "parameters": {"date": "2026-11-24", "duration": 5},
+    }
     return [
         "submit a job with:",
         f"  curl -s -X POST {runner.url('job')}/jobs -H 'X-Api-Key: {runner.demo_api_key}' "

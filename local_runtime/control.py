@@ -27,8 +27,14 @@ from .emulator import WsgiApp
 PREFIX = "/local-aws/"
 CANCEL_STEPS_TARGET = "ElasticMapReduce.CancelSteps"
 _CLUSTER_ROUTE = re.compile(r"^/local-aws/clusters/([^/]+)/(terminate|fail-step)$")
-_STATUS = {200: "200 OK", 202: "202 Accepted", 400: "400 Bad Request", 404: "404 Not Found",
-           405: "405 Method Not Allowed", 503: "503 Service Unavailable"}  # fmt: skip
+_STATUS = {
+    200: "200 OK",
+    202: "202 Accepted",
+    400: "400 Bad Request",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+    503: "503 Service Unavailable",
+}
 Answer = tuple[int, dict[str, Any]]
 
 

@@ -33,31 +33,62 @@ def job_profiles() -> dict[str, ProfileTerms]:
     """training on large clusters, scoring on small ones, predicting on medium ones."""
     return {
         "training": ProfileTerms(
-            job_type="training", cluster_profile="large",
-            step_template=StepTemplate("spark", (
-                "--deploy-mode", "cluster", f"{SCRIPTS}/train.py",
-                "--dataset", "{dataset}", "--sleep-seconds={duration}",
-            )),
-            priority_class="normal", allowed_priorities=frozenset({"high", "normal", "low"}),
-            max_attempts=3, timeout_seconds=3_600,
+            job_type="training",
+            cluster_profile="large",
+            step_template=StepTemplate(
+                "spark",
+                (
+                    "--deploy-mode",
+                    "cluster",
+                    f"{SCRIPTS}/train.py",
+                    "--dataset",
+                    "{dataset}",
+                    "--sleep-seconds={duration}",
+                ),
+            ),
+            priority_class="normal",
+            allowed_priorities=frozenset({"high", "normal", "low"}),
+            max_attempts=3,
+            timeout_seconds=3_600,
         ),
         "scoring": ProfileTerms(
-            job_type="scoring", cluster_profile="small",
-            step_template=StepTemplate("spark", (
-                "--deploy-mode", "cluster", f"{SCRIPTS}/score.py",
-                "--date", "{date}", "--sleep-seconds={duration}",
-            )),
-            priority_class="normal", max_attempts=3, timeout_seconds=1_800,
+            job_type="scoring",
+            cluster_profile="small",
+            step_template=StepTemplate(
+                "spark",
+                (
+                    "--deploy-mode",
+                    "cluster",
+                    f"{SCRIPTS}/score.py",
+                    "--date",
+                    "{date}",
+                    "--sleep-seconds={duration}",
+                ),
+            ),
+            priority_class="normal",
+            max_attempts=3,
+            timeout_seconds=1_800,
         ),
         "predicting": ProfileTerms(
-            job_type="predicting", cluster_profile="medium",
-            step_template=StepTemplate("command", (
-                "spark-submit", "--deploy-mode", "cluster", f"{SCRIPTS}/predict.py",
-                "--input", "{input}", "--sleep-seconds={duration}",
-            )),
-            priority_class="high", max_attempts=3, timeout_seconds=900,
+            job_type="predicting",
+            cluster_profile="medium",
+            step_template=StepTemplate(
+                "command",
+                (
+                    "spark-submit",
+                    "--deploy-mode",
+                    "cluster",
+                    f"{SCRIPTS}/predict.py",
+                    "--input",
+                    "{input}",
+                    "--sleep-seconds={duration}",
+                ),
+            ),
+            priority_class="high",
+            max_attempts=3,
+            timeout_seconds=900,
         ),
-    }  # fmt: skip
+    }
 
 
 @dataclass(frozen=True)

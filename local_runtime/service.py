@@ -53,9 +53,13 @@ class ServiceProcess:
         self._loop("tick", self._tick_forever)
         self._server = self._http_server()
         self._loop("http", self._server.serve_forever)
-        log.info("%s serving on %s (tick every %s s); table %s", self.spec.namespace,
-                 self.runner.url(self.spec.name), self._tick_seconds(),
-                 service.settings.table_name)  # fmt: skip
+        log.info(
+            "%s serving on %s (tick every %s s); table %s",
+            self.spec.namespace,
+            self.runner.url(self.spec.name),
+            self._tick_seconds(),
+            service.settings.table_name,
+        )
 
     def stop(self) -> None:
         """Stop serving, let the loops finish their round, and wait for them."""
@@ -86,11 +90,13 @@ class ServiceProcess:
         sqs = client("sqs", endpoint_url, local.region)
         queue_url = sqs.get_queue_url(QueueName=self.spec.definition.queue_name)["QueueUrl"]
         return SqsPoller(
-            sqs, queue_url, self.hosted.service.consumer.handle_sqs_event,
+            sqs,
+            queue_url,
+            self.hosted.service.consumer.handle_sqs_event,
             wait_seconds=self.runner.queue_wait_seconds,
             visibility_timeout=self.runner.queue_visibility_seconds,
             retry_visibility_timeout=RETRY_VISIBILITY_SECONDS,
-        )  # fmt: skip
+        )
 
     def _tick_forever(self, stop: threading.Event) -> None:
         """The scheduled Tick; a failed one is logged and the next one runs on time."""

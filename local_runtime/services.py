@@ -42,11 +42,21 @@ class ServiceSpec:
 
 SPECS: tuple[ServiceSpec, ...] = (
     ServiceSpec("job", "job-service", "job_service.app", JOB_SERVICE, "JOB_SERVICE_TABLE"),
-    ServiceSpec("cluster", "cluster-service", "cluster_service.app", CLUSTER_SERVICE,
-                "CLUSTER_SERVICE_TABLE"),
-    ServiceSpec("monitor", "monitor-service", "monitor_service.app", MONITOR_SERVICE,
-                "MONITOR_SERVICE_TABLE"),
-)  # fmt: skip
+    ServiceSpec(
+        "cluster",
+        "cluster-service",
+        "cluster_service.app",
+        CLUSTER_SERVICE,
+        "CLUSTER_SERVICE_TABLE",
+    ),
+    ServiceSpec(
+        "monitor",
+        "monitor-service",
+        "monitor_service.app",
+        MONITOR_SERVICE,
+        "MONITOR_SERVICE_TABLE",
+    ),
+)
 
 
 def spec_named(name: str) -> ServiceSpec:
@@ -58,19 +68,25 @@ def spec_named(name: str) -> ServiceSpec:
 
 
 def service_environment(
-    spec: ServiceSpec, endpoint_url: str, local: LocalSettings, runner: RunnerSettings,
+    spec: ServiceSpec,
+    endpoint_url: str,
+    local: LocalSettings,
+    runner: RunnerSettings,
     base: Mapping[str, str],
-) -> dict[str, str]:  # fmt: skip
+) -> dict[str, str]:
     """The environment of a service process: `base` with the emulator, dummy credentials (never
     real ones), the service's table and settings, and the demo's keys unless `base` sets them."""
     env = {k: v for k, v in base.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")}
     env.update(
-        AWS_ENDPOINT_URL=endpoint_url, AWS_DEFAULT_REGION=local.region, AWS_REGION=local.region,
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+        AWS_ENDPOINT_URL=endpoint_url,
+        AWS_DEFAULT_REGION=local.region,
+        AWS_REGION=local.region,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
         TICK_INTERVAL_SECONDS=str(runner.tick_seconds(spec.name)),
         RECONCILE_AFTER_SECONDS=str(runner.reconcile_after_seconds),
         PYTHONUNBUFFERED="1",
-    )  # fmt: skip
+    )
     env[spec.table_variable] = spec.table(local)
     env.setdefault("TENANT_API_KEYS", f"{runner.demo_tenant}={runner.demo_api_key}")
     env.setdefault("OPERATOR_API_KEYS", runner.operator_api_key)

@@ -66,9 +66,13 @@ class Child:
         self._log.write(f"--- {self.spec.name} starting at {stamp} ---\n".encode())
         self._log.flush()
         self.process = subprocess.Popen(
-            list(self.spec.argv), env=self.spec.env, stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            list(self.spec.argv),
+            env=self.spec.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.started_at, self.restart_at = now, None
         log.info("%s started (pid %s), log %s", self.spec.name, self.pid, self.spec.log_path)
 
@@ -85,8 +89,12 @@ class Child:
             self.restart_at = now + self._delay
             log.warning(
                 "%s (pid %s) exited with %s after %.1f s; restarting in %.1f s",
-                self.spec.name, self.pid, _describe(code), now - self.started_at, self._delay,
-            )  # fmt: skip
+                self.spec.name,
+                self.pid,
+                _describe(code),
+                now - self.started_at,
+                self._delay,
+            )
             self._delay = min(2 * self._delay, self._max_delay)
         if now < self.restart_at:
             return False
@@ -116,9 +124,14 @@ class Supervisor:
     """Keeps a set of children running until stop()."""
 
     def __init__(
-        self, specs: Sequence[ChildSpec], *, delay: float = 1.0, max_delay: float = 30.0,
-        state_path: Path | None = None, clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
+        self,
+        specs: Sequence[ChildSpec],
+        *,
+        delay: float = 1.0,
+        max_delay: float = 30.0,
+        state_path: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.children = [Child(spec, delay, max_delay) for spec in specs]
         self._state_path, self._clock = state_path, clock
         self._lock = threading.Lock()

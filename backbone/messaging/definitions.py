@@ -74,33 +74,56 @@ def _pattern(*models: type[ev.IntegrationEvent] | type[AwsDetail]) -> dict[str, 
 
 
 JOB_SERVICE = ConsumerDefinition(
-    "job_service", "job-service-events", "job-service-events-dlq",
+    "job_service",
+    "job-service-events",
+    "job-service-events-dlq",
     subscriptions=(
-        Subscription("clusters", _pattern(ev.ClusterReady, ev.ClusterIdle, ev.ClusterFailed,
-                                          ev.ClusterTerminated, ev.AllocationRejected)),
+        Subscription(
+            "clusters",
+            _pattern(
+                ev.ClusterReady,
+                ev.ClusterIdle,
+                ev.ClusterFailed,
+                ev.ClusterTerminated,
+                ev.AllocationRejected,
+            ),
+        ),
         Subscription("pools", _pattern(ev.ClusterRequested, ev.PoolThresholdsChanged)),
         Subscription("health", _pattern(ev.ClusterUnhealthy)),
         Subscription("emr-steps", _pattern(ev.EmrStepStatusChange), "default"),
     ),
-)  # fmt: skip
+)
 CLUSTER_SERVICE = ConsumerDefinition(
-    "cluster_service", "cluster-service-events", "cluster-service-events-dlq",
+    "cluster_service",
+    "cluster-service-events",
+    "cluster-service-events-dlq",
     subscriptions=(
-        Subscription("jobs", _pattern(ev.JobSubmitted, ev.JobAllocated, ev.JobSucceeded,
-                                      ev.JobFailed, ev.JobCancelled, ev.JobRequeued)),
+        Subscription(
+            "jobs",
+            _pattern(
+                ev.JobSubmitted,
+                ev.JobAllocated,
+                ev.JobSucceeded,
+                ev.JobFailed,
+                ev.JobCancelled,
+                ev.JobRequeued,
+            ),
+        ),
         Subscription("health", _pattern(ev.ClusterUnhealthy)),
         Subscription("emr-clusters", _pattern(ev.EmrClusterStateChange), "default"),
         Subscription("stacks", _pattern(ev.CloudFormationStackStatusChange), "default"),
     ),
-)  # fmt: skip
+)
 MONITOR_SERVICE = ConsumerDefinition(
-    "monitor_service", "monitor-service-events", "monitor-service-events-dlq",
+    "monitor_service",
+    "monitor-service-events",
+    "monitor-service-events-dlq",
     subscriptions=(
         Subscription("everything", {"source": [{"prefix": ev.SOURCE_PREFIX}]}),
         Subscription("emr", _pattern(ev.EmrClusterStateChange, ev.EmrStepStatusChange), "default"),
         Subscription("stacks", _pattern(ev.CloudFormationStackStatusChange), "default"),
     ),
-)  # fmt: skip
+)
 DEFINITIONS = (JOB_SERVICE, CLUSTER_SERVICE, MONITOR_SERVICE)
 
 
@@ -139,8 +162,13 @@ def create_in_emulator(
         "Policy": json.dumps(_queue_policy(queue_arn, rules.values())),
     }
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes=attributes)
-    return {"queue_url": queue_url, "queue_arn": queue_arn, "rules": rules,
-            "dead_letter_queue_url": dlq_url, "dead_letter_queue_arn": dlq_arn}  # fmt: skip
+    return {
+        "queue_url": queue_url,
+        "queue_arn": queue_arn,
+        "rules": rules,
+        "dead_letter_queue_url": dlq_url,
+        "dead_letter_queue_arn": dlq_arn,
+    }
 
 
 def _emulator_client(service: str, endpoint_url: str, region: str) -> Any:
@@ -163,10 +191,13 @@ def _redrive_policy(dead_letter_arn: Any, max_receive_count: int) -> dict[str, A
 def _queue_policy(queue_arn: Any, rule_arns: Iterable[Any]) -> dict[str, Any]:
     """EventBridge may send to the queue, and only on behalf of this queue's own rules."""
     statement = {
-        "Sid": "EventBridgeRules", "Effect": "Allow", "Action": "sqs:SendMessage",
-        "Principal": {"Service": "events.amazonaws.com"}, "Resource": queue_arn,
+        "Sid": "EventBridgeRules",
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Resource": queue_arn,
         "Condition": {"ArnEquals": {"aws:SourceArn": list(rule_arns)}},
-    }  # fmt: skip
+    }
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
@@ -178,16 +209,24 @@ def to_cloudformation(
     queue, dlq = f"{prefix}Queue", f"{prefix}DeadLetterQueue"
     rules = {f"{prefix}{_logical(s.name)}Rule": s for s in definition.subscriptions}
     resources: dict[str, dict[str, Any]] = {
-        dlq: _resource("AWS::SQS::Queue", QueueName=definition.dead_letter_queue_name,
-                       MessageRetentionPeriod=DEAD_LETTER_RETENTION_SECONDS),
-        queue: _resource("AWS::SQS::Queue", QueueName=definition.queue_name,
-                         VisibilityTimeout=definition.visibility_timeout,
-                         RedrivePolicy=_redrive_policy(_arn(dlq), definition.max_receive_count)),
+        dlq: _resource(
+            "AWS::SQS::Queue",
+            QueueName=definition.dead_letter_queue_name,
+            MessageRetentionPeriod=DEAD_LETTER_RETENTION_SECONDS,
+        ),
+        queue: _resource(
+            "AWS::SQS::Queue",
+            QueueName=definition.queue_name,
+            VisibilityTimeout=definition.visibility_timeout,
+            RedrivePolicy=_redrive_policy(_arn(dlq), definition.max_receive_count),
+        ),
         f"{prefix}QueuePolicy": _resource(
-            "AWS::SQS::QueuePolicy", Queues=[{"Ref": queue}],
-            PolicyDocument=_queue_policy(_arn(queue), [_arn(rule) for rule in rules])),
+            "AWS::SQS::QueuePolicy",
+            Queues=[{"Ref": queue}],
+            PolicyDocument=_queue_policy(_arn(queue), [_arn(rule) for rule in rules]),
+        ),
         f"{prefix}DeadLetterAlarm": _dead_letter_alarm(definition, dlq),
-    }  # fmt: skip
+    }
     for logical_id, subscription in rules.items():
         custom = subscription.bus == "custom"
         bus = {"Fn::GetAtt": [bus_logical_id, "Name"]} if custom else "default"
@@ -208,11 +247,16 @@ def _dead_letter_alarm(definition: ConsumerDefinition, dlq: str) -> dict[str, An
         "AWS::CloudWatch::Alarm",
         AlarmName=f"{definition.dead_letter_queue_name}-not-empty",
         AlarmDescription=f"{definition.service} gave up on messages in its dead-letter queue",
-        Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
+        Namespace="AWS/SQS",
+        MetricName="ApproximateNumberOfMessagesVisible",
         Dimensions=[{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}],
-        Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=0,
-        ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
-    )  # fmt: skip
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
 
 
 def _resource(resource_type: str, **properties: Any) -> dict[str, Any]:

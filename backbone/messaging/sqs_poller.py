@@ -137,8 +137,11 @@ class SqsPoller:
         if not messages:
             return
         entries = [
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"],
-             "VisibilityTimeout": self._retry_visibility_timeout}
+            {
+                "Id": str(i),
+                "ReceiptHandle": m["ReceiptHandle"],
+                "VisibilityTimeout": self._retry_visibility_timeout,
+            }
             for i, m in enumerate(messages)
-        ]  # fmt: skip
+        ]
         self._sqs.change_message_visibility_batch(QueueUrl=self._queue_url, Entries=entries)

@@ -70,17 +70,26 @@ def job_text(job: Json) -> str:
     ran = seconds_between(times.get("started"), times.get("finished"))
     took = {k: None if v is None else duration(v) for k, v in (("waited", waited), ("ran", ran))}
     pairs = [
-        ("job", job["job_id"]), ("name", job.get("name")), ("status", job.get("status")),
+        ("job", job["job_id"]),
+        ("name", job.get("name")),
+        ("status", job.get("status")),
         ("profile", f"{job.get('profile')} (cluster profile {job.get('cluster_profile')})"),
         ("priority", job.get("priority")),
         ("attempts", f"{job.get('attempts')} of {job.get('max_attempts')}"),
-        ("cluster", job.get("cluster")), ("parameters", job.get("parameters")),
-        ("submitted", times.get("submitted")), ("started", times.get("started")),
-        ("finished", times.get("finished")), ("waited", took["waited"]),
+        ("cluster", job.get("cluster")),
+        ("parameters", job.get("parameters")),
+        ("submitted", times.get("submitted")),
+        ("started", times.get("started")),
+        ("finished", times.get("finished")),
+        ("waited", took["waited"]),
         ("ran", took["ran"]),
-    ]  # fmt: skip
-    for label, key in (("queue position", "queue_position"), ("waiting", "waiting_reason"),
-                       ("retry at", "retry_at"), ("failure", "failure_reason")):  # fmt: skip
+    ]
+    for label, key in (
+        ("queue position", "queue_position"),
+        ("waiting", "waiting_reason"),
+        ("retry at", "retry_at"),
+        ("failure", "failure_reason"),
+    ):
         if job.get(key) is not None:
             pairs.append((label, job[key]))
     return key_values(pairs)
@@ -103,10 +112,16 @@ def jobs_table(jobs: list[Json]) -> str:
     if not jobs:
         return "no jobs"
     rows = [
-        [j["job_id"], j.get("name"), j.get("profile"), j.get("priority"), j.get("status"),
-         short_time(j.get("submitted_at"))]
+        [
+            j["job_id"],
+            j.get("name"),
+            j.get("profile"),
+            j.get("priority"),
+            j.get("status"),
+            short_time(j.get("submitted_at")),
+        ]
         for j in jobs
-    ]  # fmt: skip
+    ]
     return table(("JOB", "NAME", "PROFILE", "PRIORITY", "STATUS", "SUBMITTED"), rows)
 
 

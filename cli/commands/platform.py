@@ -20,11 +20,18 @@ def job_profiles_table(found: list[Json]) -> str:
     if not found:
         return "no job profiles"
     rows = [
-        [p["name"], p.get("job_type"), p.get("cluster_profile"), p.get("priority_class"),
-         p.get("allowed_priorities"), p.get("max_attempts"),
-         duration(p.get("timeout_seconds")), _step(p.get("step_template") or {})]
+        [
+            p["name"],
+            p.get("job_type"),
+            p.get("cluster_profile"),
+            p.get("priority_class"),
+            p.get("allowed_priorities"),
+            p.get("max_attempts"),
+            duration(p.get("timeout_seconds")),
+            _step(p.get("step_template") or {}),
+        ]
         for p in found
-    ]  # fmt: skip
+    ]
     headers = ("NAME", "TYPE", "CLUSTER PROFILE", "PRIORITY", "ALLOWED", "ATTEMPTS", "TIMEOUT")
     return table((*headers, "STEP"), rows)
 
@@ -40,12 +47,17 @@ def cluster_profiles(ctx: Context, args: argparse.Namespace) -> int:
         if not found:
             return "no cluster profiles"
         rows = [
-            [p["name"], p.get("release_label"), p.get("applications"),
-             p.get("master_instance_type"),
-             f"{p.get('core_instance_count')} x {p.get('core_instance_type')}",
-             p.get("step_concurrency"), duration(p.get("idle_timeout_seconds"))]
+            [
+                p["name"],
+                p.get("release_label"),
+                p.get("applications"),
+                p.get("master_instance_type"),
+                f"{p.get('core_instance_count')} x {p.get('core_instance_type')}",
+                p.get("step_concurrency"),
+                duration(p.get("idle_timeout_seconds")),
+            ]
             for p in found
-        ]  # fmt: skip
+        ]
         headers = ("NAME", "RELEASE", "APPLICATIONS", "MASTER", "CORE", "SLOTS", "IDLE TIMEOUT")
         return table(headers, rows)
 
@@ -60,10 +72,16 @@ def clusters(ctx: Context, args: argparse.Namespace) -> int:
         if not found:
             return "no clusters"
         rows = [
-            [c["cluster_id"], c.get("profile"), c.get("state"), c.get("emr_cluster_id"),
-             f"{c.get('busy_slots')}/{c.get('slots')}", c.get("requested_at")]
+            [
+                c["cluster_id"],
+                c.get("profile"),
+                c.get("state"),
+                c.get("emr_cluster_id"),
+                f"{c.get('busy_slots')}/{c.get('slots')}",
+                c.get("requested_at"),
+            ]
             for c in found
-        ]  # fmt: skip
+        ]
         return table(("CLUSTER", "PROFILE", "STATE", "EMR", "BUSY", "REQUESTED"), rows)
 
     ctx.emit({"clusters": found}, text)
@@ -84,11 +102,19 @@ def pools_table(found: list[Json]) -> str:
     if not found:
         return "no pools"
     rows = [
-        [p["profile"], p.get("minimum"), p.get("maximum"), duration(p.get("idle_ttl_seconds")),
-         p.get("slots_per_cluster"), p.get("free_slots"), p.get("queued_jobs"),
-         p.get("clusters_by_state") or {}, p.get("changed_by")]
+        [
+            p["profile"],
+            p.get("minimum"),
+            p.get("maximum"),
+            duration(p.get("idle_ttl_seconds")),
+            p.get("slots_per_cluster"),
+            p.get("free_slots"),
+            p.get("queued_jobs"),
+            p.get("clusters_by_state") or {},
+            p.get("changed_by"),
+        ]
         for p in found
-    ]  # fmt: skip
+    ]
     headers = ("PROFILE", "MIN", "MAX", "IDLE TTL", "SLOTS/CLUSTER", "FREE SLOTS", "QUEUED")
     return table((*headers, "CLUSTERS", "SET BY"), rows)
 
@@ -97,10 +123,12 @@ def set_pool(ctx: Context, args: argparse.Namespace) -> int:
     changes = {
         name: value
         for name, value in (
-            ("minimum", args.min), ("maximum", args.max), ("idle_ttl_seconds", args.idle_ttl),
+            ("minimum", args.min),
+            ("maximum", args.max),
+            ("idle_ttl_seconds", args.idle_ttl),
         )
         if value is not None
-    }  # fmt: skip
+    }
     if not changes:
         raise UsageError("pools set: give at least one of --min, --max, --idle-ttl")
     pool = ctx.apis.clusters.set_pool(args.profile, changes)

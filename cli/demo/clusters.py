@@ -79,11 +79,17 @@ def cluster_stats(log: ClusterLog, pools: Sequence[Mapping[str, Any]]) -> list[C
         started = [c for c in ids if c not in log.before]
         was_running = [c for c in ids if log.before.get(c, "REQUESTED") not in STOPPED]
         pool = limits.get(profile, {})
-        stats.append(ClusterStats(
-            profile, len(started), sum(1 for c in was_running if log.stopped(c)),
-            log.peaks.get(profile, 0), log.active(profile), pool.get("minimum"),
-            pool.get("maximum"),
-        ))  # fmt: skip
+        stats.append(
+            ClusterStats(
+                profile,
+                len(started),
+                sum(1 for c in was_running if log.stopped(c)),
+                log.peaks.get(profile, 0),
+                log.active(profile),
+                pool.get("minimum"),
+                pool.get("maximum"),
+            )
+        )
     return stats
 
 

@@ -70,11 +70,12 @@ def cost_summary(
     has_cost = COST in end
     rows = [
         ProfileCost(
-            profile, round(seconds.get(profile, 0.0) / 60, 2),
+            profile,
+            round(seconds.get(profile, 0.0) / 60, 2),
             round(dollars.get(profile, 0.0), 4) if has_cost else None,
         )
         for profile in sorted(seconds.keys() | dollars.keys())
-    ]  # fmt: skip
+    ]
     return CostSummary(rows, since_demo=start is not None)
 
 

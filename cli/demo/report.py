@@ -58,9 +58,12 @@ class DemoReport:
                 "cost_dollars": self.cost.cost_dollars,
             }
         return document | {
-            "waits": [asdict(w) for w in self.waits], "lost": self.lost,
-            "unsuccessful": self.unsuccessful, "ok": self.ok, "exit_code": self.exit_code,
-        }  # fmt: skip
+            "waits": [asdict(w) for w in self.waits],
+            "lost": self.lost,
+            "unsuccessful": self.unsuccessful,
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+        }
 
 
 def format_report(report: DemoReport) -> str:
@@ -119,12 +122,15 @@ def _verdict(report: DemoReport) -> str:
     if report.lost:
         problems.append(f"{len(report.lost)} lost: {', '.join(report.lost)}")
     if report.stuck:
-        problems.append(f"{len(report.stuck)} stuck (not ended by the deadline): "
-                        + ", ".join(report.stuck))  # fmt: skip
+        problems.append(
+            f"{len(report.stuck)} stuck (not ended by the deadline): " + ", ".join(report.stuck)
+        )
     failed = [j for j in report.jobs if j.status in ("failed", "cancelled")]
     if failed:
-        problems.append(f"{len(failed)} did not succeed: "
-                        + ", ".join(f"{j.job_id} ({j.status})" for j in failed))  # fmt: skip
+        problems.append(
+            f"{len(failed)} did not succeed: "
+            + ", ".join(f"{j.job_id} ({j.status})" for j in failed)
+        )
     if len(report.jobs) < report.planned:
         problems.append(f"{report.planned - len(report.jobs)} of {report.planned} never submitted")
     return "FAILED: " + "; ".join(problems)

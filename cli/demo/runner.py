@@ -61,10 +61,14 @@ def run_demo(
     options = options or DemoOptions()
     profiles = {name: _profile(apis, name) for name in options.profiles}
     plan = plan_workload(
-        options.jobs, options.bursts, options.seed, options.gap_seconds, options.profiles,
+        options.jobs,
+        options.bursts,
+        options.seed,
+        options.gap_seconds,
+        options.profiles,
         options.duration_scale,
         allowed={name: p.get("allowed_priorities") or PRIORITIES for name, p in profiles.items()},
-    )  # fmt: skip
+    )
     templates = {name: list(p["step_template"]["args"]) for name, p in profiles.items()}
     run = DemoRun(apis, options, plan, templates, display or Silent(), clock, today or date.today())
     return run.run(sleep)
@@ -86,10 +90,15 @@ class DemoRun:
     """One run: the bursts still to submit, the jobs followed, the clusters sampled."""
 
     def __init__(
-        self, apis: Apis, options: DemoOptions, plan: list[Burst],
-        templates: dict[str, list[str]], display: Display, clock: Callable[[], float],
+        self,
+        apis: Apis,
+        options: DemoOptions,
+        plan: list[Burst],
+        templates: dict[str, list[str]],
+        display: Display,
+        clock: Callable[[], float],
         today: date,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.apis, self.options, self.plan, self.templates = apis, options, plan, templates
         self.display, self.clock, self.today = display, clock, today
         self.tracker = Tracker(apis.jobs, clock)
@@ -104,19 +113,29 @@ class DemoRun:
         self.clusters.start()
         self.began = self.clock()
         ended = follow(
-            self.tracker, self.display, interval=self.options.interval,
-            timeout=self.options.deadline_seconds, step=self._step, sleep=sleep,
-        )  # fmt: skip
+            self.tracker,
+            self.display,
+            interval=self.options.interval,
+            timeout=self.options.deadline_seconds,
+            step=self._step,
+            sleep=sleep,
+        )
         if ended and self.options.settle_seconds > 0:
             self._settle(sleep)
         outcomes = [self._outcome(job_id) for job_id in self.tracker.jobs]
         ends = ("succeeded", "failed", "cancelled", "lost")
         self.clusters.sample(force=True)
         return DemoReport(
-            outcomes, sum(len(b.jobs) for b in self.plan), len(self.plan), self.options.seed,
-            self.clock() - self.began, [o.job_id for o in outcomes if o.status not in ends],
-            self.clusters.stats(), cost_summary(metrics_before, self._metrics()), self.notes,
-        )  # fmt: skip
+            outcomes,
+            sum(len(b.jobs) for b in self.plan),
+            len(self.plan),
+            self.options.seed,
+            self.clock() - self.began,
+            [o.job_id for o in outcomes if o.status not in ends],
+            self.clusters.stats(),
+            cost_summary(metrics_before, self._metrics()),
+            self.notes,
+        )
 
     def note(self, note: str) -> None:
         if note not in self.notes:

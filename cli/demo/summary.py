@@ -44,10 +44,16 @@ class JobOutcome:
     def of(cls, job: Mapping[str, Any]) -> JobOutcome:
         times = job.get("times") or {}
         return cls(
-            job["job_id"], job.get("name", ""), job.get("profile", ""), job.get("priority", ""),
-            job.get("status", ""), times.get("submitted"), times.get("started"),
-            times.get("finished"), int(job.get("attempts") or 0),
-        )  # fmt: skip
+            job["job_id"],
+            job.get("name", ""),
+            job.get("profile", ""),
+            job.get("priority", ""),
+            job.get("status", ""),
+            times.get("submitted"),
+            times.get("started"),
+            times.get("finished"),
+            int(job.get("attempts") or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ def wait_stats(outcomes: Sequence[JobOutcome]) -> list[WaitStats]:
             waits[job.priority].append(wait)
     order = [p for p in PRIORITIES if p in counts] + sorted(set(counts) - set(PRIORITIES))
     return [
-        WaitStats(p, counts[p], len(waits[p]), nearest_rank(waits[p], 50),
-                  nearest_rank(waits[p], 95))
+        WaitStats(
+            p, counts[p], len(waits[p]), nearest_rank(waits[p], 50), nearest_rank(waits[p], 95)
+        )
         for p in order
-    ]  # fmt: skip
+    ]

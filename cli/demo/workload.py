@@ -115,10 +115,13 @@ def _fit_priorities(
         if fits(kind, priority):
             continue
         swap = next(
-            (j for j in range(len(kinds))
-             if fits(kinds[j], priorities[i]) and fits(kind, priorities[j])),
+            (
+                j
+                for j in range(len(kinds))
+                if fits(kinds[j], priorities[i]) and fits(kind, priorities[j])
+            ),
             None,
-        )  # fmt: skip
+        )
         if swap is not None:
             kinds[i], kinds[swap] = kinds[swap], kinds[i]
         else:

@@ -10,11 +10,24 @@ DEFS_DRAFT4 = "#/definitions/"
 
 _UNSUPPORTED = frozenset(
     {
-        "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "contains", "minContains",
-        "maxContains", "dependentRequired", "dependentSchemas", "unevaluatedItems",
-        "unevaluatedProperties", "if", "then", "else", "propertyNames", "contentSchema",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$vocabulary",
+        "contains",
+        "minContains",
+        "maxContains",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "contentSchema",
     }
-)  # fmt: skip
+)
 """2020-12 keywords with no draft-04 rewrite here: meeting one is an error, not a silent loss."""
 
 

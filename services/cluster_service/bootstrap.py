@@ -98,8 +98,11 @@ class ClusterServiceSettings:
 
     def store_env(self) -> dict[str, str]:
         """The eventsourcing settings of the application's event store."""
-        env = {"PERSISTENCE_MODULE": self.persistence_module, "AWS_REGION": self.region,
-               "CREATE_TABLE": "y" if self.create_table else "n"}  # fmt: skip
+        env = {
+            "PERSISTENCE_MODULE": self.persistence_module,
+            "AWS_REGION": self.region,
+            "CREATE_TABLE": "y" if self.create_table else "n",
+        }
         env |= {"DYNAMODB_TABLE": self.table_name} if self.table_name else {}
         return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
 
@@ -154,21 +157,30 @@ def bootstrap(
     if thresholds is None and settings.thresholds_ssm_prefix:
         thresholds = SsmThresholds(aws_client("ssm", settings), settings.thresholds_ssm_prefix)
     app = ClustersApplication(
-        env=settings.store_env(), provisioner=provisioner, inspector=inspector,
-        template=Path(settings.template_path).read_text(), thresholds=thresholds,
+        env=settings.store_env(),
+        provisioner=provisioner,
+        inspector=inspector,
+        template=Path(settings.template_path).read_text(),
+        thresholds=thresholds,
         reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
         delete_orphans=settings.delete_orphans,
-    )  # fmt: skip
+    )
     now = clock or _utc_now
     if settings.seed_profiles:
         app.seed(now())
     handlers = ClusterServiceHandlers(app, now)
     return ClusterService(
-        settings=settings, app=app, provisioner=provisioner, inspector=inspector,
-        thresholds=thresholds, handlers=handlers, consumer=Consumer(handlers.by_detail_type()),
-        translate=translator_for(app), clock=now,
+        settings=settings,
+        app=app,
+        provisioner=provisioner,
+        inspector=inspector,
+        thresholds=thresholds,
+        handlers=handlers,
+        consumer=Consumer(handlers.by_detail_type()),
+        translate=translator_for(app),
+        clock=now,
         heartbeats=Heartbeats(CLUSTER, settings.instance_id or new_instance_id(CLUSTER)),
-    )  # fmt: skip
+    )
 
 
 def aws_client(service: str, settings: ClusterServiceSettings) -> Any:

@@ -45,9 +45,13 @@ def test_an_api_error_renders_the_envelope_and_validates_as_error_body() -> None
     response = error.response({"Retry-After": "1"})
     assert response.status_code == 400 and response.headers == {"Retry-After": "1"}
     assert response.body == {
-        "error": {"code": "invalid_request", "message": "size: too big", "field": "size",
-                  "details": [{"field": "size", "message": "x"}]}
-    }  # fmt: skip
+        "error": {
+            "code": "invalid_request",
+            "message": "size: too big",
+            "field": "size",
+            "details": [{"field": "size", "message": "x"}],
+        }
+    }
     ErrorBody.model_validate(response.body)
 
 
@@ -84,9 +88,10 @@ def test_a_body_that_is_not_json_is_malformed_json() -> None:
 
 def test_a_500_says_nothing_of_its_cause() -> None:
     assert internal_error("the x service").body()["error"] == {
-        "code": "internal_error", "field": None,
+        "code": "internal_error",
+        "field": None,
         "message": "the x service could not answer; try again later",
-    }  # fmt: skip
+    }
 
 
 def test_snake_case() -> None:

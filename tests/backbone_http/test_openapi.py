@@ -32,12 +32,27 @@ class ItemQuery(BaseModel):
 
 ROUTES = (
     Route("GET", "/items", "List items", 200, Item, (400, 401), query=ItemQuery),
-    Route("POST", "/items", "Add an item", 201, Item, (400, 401, 413), body=Item,
-          headers=("Idempotency-Key",)),
-    Route("GET", "/items/{item_id}/text", "An item as text", 200, None, (401,),
-          media_types=("application/json", "text/plain")),
+    Route(
+        "POST",
+        "/items",
+        "Add an item",
+        201,
+        Item,
+        (400, 401, 413),
+        body=Item,
+        headers=("Idempotency-Key",),
+    ),
+    Route(
+        "GET",
+        "/items/{item_id}/text",
+        "An item as text",
+        200,
+        None,
+        (401,),
+        media_types=("application/json", "text/plain"),
+    ),
     Route("GET", "/page", "A page", 200, None, (), public=True, media_types=("text/html",)),
-)  # fmt: skip
+)
 API = Description("items", "Items.", "http://127.0.0.1:9", ROUTES, {400: "Bad", 401: "No key"})
 
 
@@ -46,13 +61,16 @@ def test_the_document_is_valid_openapi_with_each_routes_parts() -> None:
     validate(doc)
     listing = doc["paths"]["/items"]["get"]
     assert [(p["name"], p["in"], p["required"]) for p in listing["parameters"]] == [
-        ("limit", "query", False), ("kind", "query", True),
-    ]  # fmt: skip
+        ("limit", "query", False),
+        ("kind", "query", True),
+    ]
     assert set(listing["responses"]) == {"200", "400", "401"}
     assert doc["paths"]["/items"]["post"]["requestBody"]["required"] is True
     text = doc["paths"]["/items/{item_id}/text"]["get"]["responses"]["200"]["content"]
-    assert text == {"application/json": {"schema": {"type": "object"}},
-                    "text/plain": {"schema": {"type": "string"}}}  # fmt: skip
+    assert text == {
+        "application/json": {"schema": {"type": "object"}},
+        "text/plain": {"schema": {"type": "string"}},
+    }
     page = doc["paths"]["/page"]["get"]
     assert page["security"] == [] and set(page["responses"]) == {"200"}
     assert "ErrorBody" in doc["components"]["schemas"]
@@ -61,14 +79,19 @@ def test_the_document_is_valid_openapi_with_each_routes_parts() -> None:
 def test_an_api_says_what_its_errors_mean_beside_the_standard_texts() -> None:
     responses = document(API)["paths"]["/items"]["post"]["responses"]
     assert [responses[status]["description"] for status in ("400", "401", "413")] == [
-        "Bad", "No key", ERROR_TEXT[413],
-    ]  # fmt: skip
+        "Bad",
+        "No key",
+        ERROR_TEXT[413],
+    ]
 
 
 def test_operation_ids() -> None:
     assert [operation_id(route) for route in ROUTES] == [
-        "getItems", "postItems", "getItemsByItemIdText", "getPage",
-    ]  # fmt: skip
+        "getItems",
+        "postItems",
+        "getItemsByItemIdText",
+        "getPage",
+    ]
 
 
 def test_chalice_routes_lists_every_method_of_every_path() -> None:

@@ -38,8 +38,10 @@ def test_a_token_this_api_did_not_make_for_these_filters_is_a_400(token: str) ->
     with pytest.raises(ApiError) as caught:
         decode_token(token, FILTERS, str, field="page")
     assert (caught.value.status, caught.value.code, caught.value.field) == (
-        400, "invalid_next_token", "page",
-    )  # fmt: skip
+        400,
+        "invalid_next_token",
+        "page",
+    )
 
 
 def test_a_token_for_other_filters_says_which_to_keep() -> None:

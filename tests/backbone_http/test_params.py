@@ -31,9 +31,18 @@ def test_iso_times_are_parsed_no_offset_meaning_utc(text: str, moment: datetime)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "yesterday", "1700000000", "2024-13-01", "1969-12-31T23:59:59Z", "9999-06-01",
-             "0001-01-01", "2024-01-31T12:00:00Z" + "0" * 60]
-)  # fmt: skip
+    "text",
+    [
+        "",
+        "yesterday",
+        "1700000000",
+        "2024-13-01",
+        "1969-12-31T23:59:59Z",
+        "9999-06-01",
+        "0001-01-01",
+        "2024-01-31T12:00:00Z" + "0" * 60,
+    ],
+)
 def test_other_values_are_refused(text: str) -> None:
     with pytest.raises(ValidationError):
         Query.model_validate({"at": text})

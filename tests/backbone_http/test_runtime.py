@@ -184,8 +184,9 @@ def test_a_mapped_error_is_its_status_and_anything_else_a_500_without_its_cause(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert _send(client, "GET", "/fail/gone")[:2] == (
-        410, {"error": {"code": "gone", "message": "it went", "field": None}},
-    )  # fmt: skip
+        410,
+        {"error": {"code": "gone", "message": "it went", "field": None}},
+    )
     with caplog.at_level(logging.ERROR, logger="backbone.http.runtime"):
         status, body, _ = _send(client, "GET", "/fail/bug")
     assert status == 500 and "secret" not in json.dumps(body)

@@ -57,34 +57,84 @@ def seeded_terms() -> dict[str, ProfileTerms]:
     plus FRAGILE."""
     every = frozenset({"critical", "high", "normal", "low"})
     return {
-        "training": _terms("training", "large", "spark", (
-            "--deploy-mode", "cluster", f"{SCRIPTS}/train.py",
-            "--dataset", "{dataset}", "--sleep-seconds={duration}",
-        ), frozenset({"high", "normal", "low"})),
-        "scoring": _terms("scoring", "small", "spark", (
-            "--deploy-mode", "cluster", f"{SCRIPTS}/score.py",
-            "--date", "{date}", "--sleep-seconds={duration}",
-        ), every),
-        "predicting": _terms("predicting", "medium", "command", (
-            "spark-submit", "--deploy-mode", "cluster", f"{SCRIPTS}/predict.py",
-            "--input", "{input}", "--sleep-seconds={duration}",
-        ), every, "high"),
-        FRAGILE: _terms("scoring", "small", "spark", (
-            f"{SCRIPTS}/score.py", "--date", "{date}", "--sleep-seconds={duration}",
-        ), every, max_attempts=1),
-    }  # fmt: skip
+        "training": _terms(
+            "training",
+            "large",
+            "spark",
+            (
+                "--deploy-mode",
+                "cluster",
+                f"{SCRIPTS}/train.py",
+                "--dataset",
+                "{dataset}",
+                "--sleep-seconds={duration}",
+            ),
+            frozenset({"high", "normal", "low"}),
+        ),
+        "scoring": _terms(
+            "scoring",
+            "small",
+            "spark",
+            (
+                "--deploy-mode",
+                "cluster",
+                f"{SCRIPTS}/score.py",
+                "--date",
+                "{date}",
+                "--sleep-seconds={duration}",
+            ),
+            every,
+        ),
+        "predicting": _terms(
+            "predicting",
+            "medium",
+            "command",
+            (
+                "spark-submit",
+                "--deploy-mode",
+                "cluster",
+                f"{SCRIPTS}/predict.py",
+                "--input",
+                "{input}",
+                "--sleep-seconds={duration}",
+            ),
+            every,
+            "high",
+        ),
+        FRAGILE: _terms(
+            "scoring",
+            "small",
+            "spark",
+            (
+                f"{SCRIPTS}/score.py",
+                "--date",
+                "{date}",
+                "--sleep-seconds={duration}",
+            ),
+            every,
+            max_attempts=1,
+        ),
+    }
 
 
 def _terms(
-    job_type: Any, cluster_profile: str, kind: Any, args: tuple[str, ...],
-    allowed: frozenset[str], priority_class: Any = "normal", max_attempts: int = 3,
-) -> ProfileTerms:  # fmt: skip
+    job_type: Any,
+    cluster_profile: str,
+    kind: Any,
+    args: tuple[str, ...],
+    allowed: frozenset[str],
+    priority_class: Any = "normal",
+    max_attempts: int = 3,
+) -> ProfileTerms:
     return ProfileTerms(
-        job_type=job_type, cluster_profile=cluster_profile,
-        step_template=StepTemplate(kind, args), priority_class=priority_class,
-        allowed_priorities=allowed, max_attempts=max_attempts,  # type: ignore[arg-type]
+        job_type=job_type,
+        cluster_profile=cluster_profile,
+        step_template=StepTemplate(kind, args),
+        priority_class=priority_class,
+        allowed_priorities=allowed,
+        max_attempts=max_attempts,  # type: ignore[arg-type]
         timeout_seconds=600,
-    )  # fmt: skip
+    )
 
 
 def free_port() -> int:
@@ -155,8 +205,10 @@ class Platform:
         cloud = FakeProvisioner()
         clusters = cluster_bootstrap(
             ClusterServiceSettings(persistence_module=MEMORY, seed_profiles=True),
-            provisioner=cloud, inspector=cloud.inspector, thresholds=FakeThresholds(),
-        )  # fmt: skip
+            provisioner=cloud,
+            inspector=cloud.inspector,
+            thresholds=FakeThresholds(),
+        )
         operators = {OPERATOR_KEY: "operator"}
         cluster_app.api.use(ClusterApi(clusters, ClusterApiSettings(api_keys=operators)))
         job_server, cluster_server = Served(job_app.app), Served(cluster_app.app)
@@ -165,10 +217,12 @@ class Platform:
             monitor_app.api.use(MonitorApi(monitor.service, MonitorApiSettings(operators)))
             monitor_server = Served(monitor_app.app)
         env = {
-            "JOBCTL_JOB_URL": job_server.url, "JOBCTL_CLUSTER_URL": cluster_server.url,
-            "JOBCTL_MONITOR_URL": monitor_server.url if monitor_server
+            "JOBCTL_JOB_URL": job_server.url,
+            "JOBCTL_CLUSTER_URL": cluster_server.url,
+            "JOBCTL_MONITOR_URL": monitor_server.url
+            if monitor_server
             else f"http://127.0.0.1:{free_port()}",
-        }  # fmt: skip
+        }
         return cls(jobs, runner, job_server, cluster_server, env, monitor_server)
 
     def close(self) -> None:
@@ -212,10 +266,15 @@ class FakeEmr:
             return
         profiles = {f"j-EMR{n}": p for n, p in enumerate(sorted(set(JOB_PROFILES.values())))}
         for emr, profile in profiles.items():
-            self._deliver(ClusterReady(
-                **_common(), cluster_id=f"c-{profile}", cluster_profile=profile,
-                emr_cluster_id=emr, slots=self.slots,
-            ))  # fmt: skip
+            self._deliver(
+                ClusterReady(
+                    **_common(),
+                    cluster_id=f"c-{profile}",
+                    cluster_profile=profile,
+                    emr_cluster_id=emr,
+                    slots=self.slots,
+                )
+            )
         while not self._stop.wait(0.02):
             self.platform.jobs.app.tick(_now())  # as the job service's Tick does
             for step_id, step in list(self.platform.runner.steps.items()):
@@ -225,9 +284,14 @@ class FakeEmr:
                 state = "FAILED" if step_id in self.fail else "COMPLETED"
                 self._deliver(_step_event(step_id, state, step.emr_cluster_id))
                 profile = profiles[step.emr_cluster_id]
-                self._deliver(ClusterIdle(
-                    **_common(), cluster_id=f"c-{profile}", cluster_profile=profile, free_slots=1
-                ))  # fmt: skip
+                self._deliver(
+                    ClusterIdle(
+                        **_common(),
+                        cluster_id=f"c-{profile}",
+                        cluster_profile=profile,
+                        free_slots=1,
+                    )
+                )
 
     def _deliver(self, event: Any) -> None:
         body = event if isinstance(event, dict) else to_envelope(event, envelope_id=str(uuid4()))
@@ -244,10 +308,14 @@ def _common() -> dict[str, Any]:
 
 def _step_event(step_id: str, state: str, emr: str) -> dict[str, Any]:
     return {
-        "version": "0", "id": str(uuid4()), "detail-type": "EMR Step Status Change",
-        "source": "aws.emr", "time": _now().isoformat().replace("+00:00", "Z"),
-        "region": "us-east-1", "detail": {"clusterId": emr, "stepId": step_id, "state": state},
-    }  # fmt: skip
+        "version": "0",
+        "id": str(uuid4()),
+        "detail-type": "EMR Step Status Change",
+        "source": "aws.emr",
+        "time": _now().isoformat().replace("+00:00", "Z"),
+        "region": "us-east-1",
+        "detail": {"clusterId": emr, "stepId": step_id, "state": state},
+    }
 
 
 def wait_for(condition: Any, seconds: float = 5.0) -> None:

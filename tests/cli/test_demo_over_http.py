@@ -47,8 +47,9 @@ def test_every_job_of_the_workload_succeeds_and_is_summarized(platform: Platform
     # And each priority class has its wait percentiles, from the jobs' own times
     waits = {w.priority: w for w in report.waits}
     assert set(waits) == {"critical", "high", "normal", "low"}
-    assert all(w.started == w.jobs and w.p50 is not None and w.p95 is not None
-               for w in waits.values())  # fmt: skip
+    assert all(
+        w.started == w.jobs and w.p50 is not None and w.p95 is not None for w in waits.values()
+    )
     # And the clusters are summarized per cluster profile; the monitor is not there
     assert report.clusters is not None
     assert {c.profile for c in report.clusters} == {"small", "medium", "large"}
@@ -85,9 +86,21 @@ def test_a_missing_job_profile_stops_the_demo_before_any_submission(platform: Pl
 def test_the_demo_command_prints_the_report_and_exits_0(platform: Platform) -> None:
     with FakeEmr(platform):
         result = platform.run(
-            "demo", "--jobs", "8", "--bursts", "2", "--gap", "0.2", "--interval", "0.05",
-            "--deadline", "20", "--settle", "0", "--no-start",
-        )  # fmt: skip
+            "demo",
+            "--jobs",
+            "8",
+            "--bursts",
+            "2",
+            "--gap",
+            "0.2",
+            "--interval",
+            "0.05",
+            "--deadline",
+            "20",
+            "--settle",
+            "0",
+            "--no-start",
+        )
     assert result.code == 0, result.out + result.err
     assert "wait from submission to start, by priority" in result.out
     assert result.out.rstrip().endswith("every job succeeded")
@@ -96,9 +109,20 @@ def test_the_demo_command_prints_the_report_and_exits_0(platform: Platform) -> N
 def test_the_demo_command_with_json_prints_the_report_document(platform: Platform) -> None:
     with FakeEmr(platform):
         result = platform.run(
-            "--json", "demo", "--jobs", "4", "--bursts", "2", "--gap", "0.2",
-            "--interval", "0.05", "--settle", "0", "--no-start",
-        )  # fmt: skip
+            "--json",
+            "demo",
+            "--jobs",
+            "4",
+            "--bursts",
+            "2",
+            "--gap",
+            "0.2",
+            "--interval",
+            "0.05",
+            "--settle",
+            "0",
+            "--no-start",
+        )
     document = result.json()
     assert (result.code, document["ok"], len(document["jobs"])) == (0, True, 4)
 

@@ -47,8 +47,10 @@ def test_waits_are_from_submission_to_start_per_priority_class_highest_first() -
     jobs = [*normal, job(4, "critical", 2), job(5, "critical", 4), job(6, "low", None, "cancelled")]
     stats = wait_stats(jobs)
     assert [(s.priority, s.jobs, s.started, s.p50, s.p95) for s in stats] == [
-        ("critical", 2, 2, 2.0, 4.0), ("normal", 3, 3, 20.0, 30.0), ("low", 1, 0, None, None),
-    ]  # fmt: skip
+        ("critical", 2, 2, 2.0, 4.0),
+        ("normal", 3, 3, 20.0, 30.0),
+        ("low", 1, 0, None, None),
+    ]
 
 
 def cluster(cluster_id: str, profile: str, state: str) -> dict[str, Any]:
@@ -61,13 +63,19 @@ def test_clusters_started_and_stopped_during_the_demo_are_counted_per_profile() 
         [cluster("s1", "small", "READY"), cluster("l0", "large", "TERMINATED")]
     )
     # When two more small clusters start, then one of them and the first one go
-    log.sample([
-        cluster("s1", "small", "BUSY"), cluster("s2", "small", "STARTING"),
-        cluster("s3", "small", "REQUESTED"), cluster("l0", "large", "TERMINATED"),
-    ])  # fmt: skip
+    log.sample(
+        [
+            cluster("s1", "small", "BUSY"),
+            cluster("s2", "small", "STARTING"),
+            cluster("s3", "small", "REQUESTED"),
+            cluster("l0", "large", "TERMINATED"),
+        ]
+    )
     log.sample([cluster("s1", "small", "DECOMMISSIONING"), cluster("s3", "small", "READY")])
-    pools = [{"profile": "small", "minimum": 1, "maximum": 3},
-             {"profile": "large", "minimum": 0, "maximum": 2}]  # fmt: skip
+    pools = [
+        {"profile": "small", "minimum": 1, "maximum": 3},
+        {"profile": "large", "minimum": 0, "maximum": 2},
+    ]
     stats = {s.profile: s for s in cluster_stats(log, pools)}
     # Then s2 (gone from the list) and s1 stopped; l0 had stopped before
     small = stats["small"]
@@ -80,10 +88,11 @@ def metrics(minutes: dict[str, float], dollars: dict[str, float]) -> dict[str, A
     return {
         "cluster_seconds": [
             {"profile": p, "phase": phase, "value": m * 60 / 2}
-            for p, m in minutes.items() for phase in ("idle", "busy")
+            for p, m in minutes.items()
+            for phase in ("idle", "busy")
         ],
         "cost_dollars": [{"profile": p, "value": v} for p, v in dollars.items()],
-    }  # fmt: skip
+    }
 
 
 def test_cluster_minutes_and_cost_are_the_difference_over_the_demo() -> None:
@@ -92,8 +101,9 @@ def test_cluster_minutes_and_cost_are_the_difference_over_the_demo() -> None:
     cost = cost_summary(before, after)
     assert cost is not None and cost.since_demo
     assert [(p.profile, p.cluster_minutes, p.cost_dollars) for p in cost.profiles] == [
-        ("large", 4.0, 2.0), ("small", 15.0, 0.5),
-    ]  # fmt: skip
+        ("large", 4.0, 2.0),
+        ("small", 15.0, 0.5),
+    ]
     assert (cost.cluster_minutes, cost.cost_dollars) == (19.0, 2.5)
 
 

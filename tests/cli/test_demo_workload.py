@@ -50,8 +50,10 @@ def test_the_mix_spans_every_profile_and_priority_class_in_proportion() -> None:
     priorities = Counter(job.priority for job in planned)
     assert priorities == {"critical": 9, "high": 12, "normal": 27, "low": 12}
     assert Counter(job.profile for job in planned) == {
-        "training": 15, "scoring": 24, "predicting": 21,
-    }  # fmt: skip
+        "training": 15,
+        "scoring": 24,
+        "predicting": 21,
+    }
 
 
 def test_even_a_small_workload_has_every_priority_class() -> None:
@@ -126,8 +128,11 @@ def test_other_placeholders_get_harmless_values() -> None:
         "--sleep-seconds={s}",
     ]
     assert step_parameters(args, 2.0, TODAY) == {
-        "date": "2026-11-24", "model": "demo-model", "x": "demo", "s": 2,
-    }  # fmt: skip
+        "date": "2026-11-24",
+        "model": "demo-model",
+        "x": "demo",
+        "s": 2,
+    }
 
 
 def test_doubled_braces_are_not_placeholders() -> None:

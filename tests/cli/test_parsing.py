@@ -50,9 +50,22 @@ def test_pools_alone_and_pools_show_name_no_or_one_profile() -> None:
 
 def test_submit_takes_repeated_parameters_and_its_options() -> None:
     args = parse(
-        "submit", "scoring", "--name", "n", "-p", "a=1", "--param", "b:=2",
-        "--priority", "high", "--idempotency-key", "k-1", "--wait", "--timeout", "30",
-    )  # fmt: skip
+        "submit",
+        "scoring",
+        "--name",
+        "n",
+        "-p",
+        "a=1",
+        "--param",
+        "b:=2",
+        "--priority",
+        "high",
+        "--idempotency-key",
+        "k-1",
+        "--wait",
+        "--timeout",
+        "30",
+    )
     assert (args.param, args.priority, args.idempotency_key) == (["a=1", "b:=2"], "high", "k-1")
     assert (args.wait, args.timeout, args.interval) == (True, 30.0, 1.0)
 

@@ -28,8 +28,10 @@ def test_pools_set_changes_only_the_limits_given(platform: Platform) -> None:
     assert result.code == 0, result.err
     pool = result.json()
     assert (pool["minimum"], pool["maximum"], pool["idle_ttl_seconds"]) == (
-        before["minimum"], 7, 120,
-    )  # fmt: skip
+        before["minimum"],
+        7,
+        120,
+    )
     assert platform.run("--json", "pools", "show", "medium").json()["maximum"] == 7
 
 

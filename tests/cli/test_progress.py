@@ -82,8 +82,9 @@ def test_a_few_jobs_are_polled_one_by_one_and_their_changes_reported() -> None:
     tracker, _ = tracker_of(api, "a", "b")
     changes = tracker.refresh()
     assert [(c.job.job_id, c.before, c.after) for c in changes] == [
-        ("a", "unknown", "queued"), ("b", "unknown", "running"),
-    ]  # fmt: skip
+        ("a", "unknown", "queued"),
+        ("b", "unknown", "running"),
+    ]
     assert api.requests == ["get a", "get b"]
     assert tracker.refresh() == []
 
@@ -113,9 +114,12 @@ def test_a_job_the_api_no_longer_knows_is_lost_and_exits_3() -> None:
 
 @pytest.mark.parametrize(
     ("statuses", "code"),
-    [({"a": "succeeded", "b": "succeeded"}, 0), ({"a": "succeeded", "b": "failed"}, 1),
-     ({"a": "cancelled", "b": "succeeded"}, 1)],
-)  # fmt: skip
+    [
+        ({"a": "succeeded", "b": "succeeded"}, 0),
+        ({"a": "succeeded", "b": "failed"}, 1),
+        ({"a": "cancelled", "b": "succeeded"}, 1),
+    ],
+)
 def test_following_ends_when_every_job_has_ended(statuses: dict[str, str], code: int) -> None:
     tracker, clock = tracker_of(FakeJobs(statuses), *statuses)
     display = Recorder()
@@ -134,8 +138,10 @@ def test_following_polls_until_the_jobs_end() -> None:
 
     assert follow(tracker, display, interval=2, sleep=sleep)
     assert display.changes == [
-        ("a", "unknown", "queued"), ("a", "queued", "running"), ("a", "running", "succeeded"),
-    ]  # fmt: skip
+        ("a", "unknown", "queued"),
+        ("a", "queued", "running"),
+        ("a", "running", "succeeded"),
+    ]
     assert clock.now == 4
 
 

@@ -27,14 +27,16 @@ threshold_bodies = st.dictionaries(
     st.sampled_from(["minimum", "maximum", "idle_ttl_seconds", "x"]), numbers, max_size=4
 )
 profile_fields = st.dictionaries(
-    st.sampled_from(sorted(profile_body())) | st.text(max_size=6), json_values | numbers,
+    st.sampled_from(sorted(profile_body())) | st.text(max_size=6),
+    json_values | numbers,
     max_size=3,
-)  # fmt: skip
+)
 raw_bodies = st.binary(max_size=64) | json_values.map(lambda v: json.dumps(v).encode())
 path_names = st.sampled_from(["spark-small"]) | st.text(
     st.characters(blacklist_characters="/?#%", blacklist_categories=["Cs"]),
-    min_size=1, max_size=20,
-)  # fmt: skip
+    min_size=1,
+    max_size=20,
+)
 
 
 @pytest.fixture(scope="module")

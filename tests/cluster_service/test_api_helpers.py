@@ -63,9 +63,12 @@ class ApiWorld:
         self.thresholds = FakeThresholds()
         settings = ClusterServiceSettings(persistence_module=MEMORY)
         self.service: ClusterService = bootstrap(
-            settings, provisioner=self.cloud, inspector=self.cloud.inspector,
-            thresholds=self.thresholds, clock=lambda: self.now,
-        )  # fmt: skip
+            settings,
+            provisioner=self.cloud,
+            inspector=self.cloud.inspector,
+            thresholds=self.thresholds,
+            clock=lambda: self.now,
+        )
         api.use(Api(self.service, ApiSettings(api_keys={KEY: "operator-1"})))
         self.client = Client(app)
 
@@ -79,9 +82,14 @@ class ApiWorld:
         self.close()
 
     def request(
-        self, method: str, path: str, body: Any = None, *, key: str | None = KEY,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = KEY,
         headers: dict[str, str] | None = None,
-    ) -> Reply:  # fmt: skip
+    ) -> Reply:
         """`body` is sent as JSON unless it is bytes already."""
         sent = {"content-type": "application/json"} | ({"x-api-key": key} if key else {})
         raw = (

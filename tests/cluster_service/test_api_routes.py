@@ -107,8 +107,10 @@ def test_thresholds_change_only_the_fields_given(world: ApiWorld) -> None:
         "PUT", "/pools/spark-small", {"minimum": 1, "maximum": 2, "idle_ttl_seconds": 60}
     )
     assert (reply.body["minimum"], reply.body["maximum"], reply.body["idle_ttl_seconds"]) == (
-        1, 2, 60,
-    )  # fmt: skip
+        1,
+        2,
+        60,
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,17 +145,25 @@ def test_a_lowered_maximum_below_the_minimum_names_maximum(world: ApiWorld) -> N
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/cluster-profiles"), ("POST", "/cluster-profiles"), ("GET", "/pools"),
-     ("PUT", "/pools/small"), ("GET", "/clusters"), ("GET", "/pools/small")],
-)  # fmt: skip
+    [
+        ("GET", "/cluster-profiles"),
+        ("POST", "/cluster-profiles"),
+        ("GET", "/pools"),
+        ("PUT", "/pools/small"),
+        ("GET", "/clusters"),
+        ("GET", "/pools/small"),
+    ],
+)
 @pytest.mark.parametrize("key", [None, "wrong-key-1"])
 def test_operators_must_authenticate(
     world: ApiWorld, method: str, path: str, key: str | None
 ) -> None:
     reply = world.request(method, path, profile_body(), key=key)
     assert (reply.status, reply.error["code"], reply.error["field"]) == (
-        401, "unauthorized", "X-Api-Key",
-    )  # fmt: skip
+        401,
+        "unauthorized",
+        "X-Api-Key",
+    )
 
 
 @pytest.mark.parametrize("key", [None, "wrong-key-1"])
@@ -170,8 +180,9 @@ def test_an_unknown_operator_is_a_401_even_when_the_service_cannot_be_built(
         answer = Client(app).http.get("/pools", headers=headers)
         # Then it is a 401 (not the 500 of the build), and a known key meets the 500
         assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
-            401, "unauthorized",
-        )  # fmt: skip
+            401,
+            "unauthorized",
+        )
         known = Client(app).http.get("/pools", headers={"x-api-key": "key-of-operator-1"})
         assert known.status_code == 500
     finally:
@@ -216,8 +227,9 @@ def test_operator_keys_from_the_environment() -> None:
     assert ApiSettings.from_env({"OPERATOR_API_KEYS": ""}).api_keys == {}
     raw = "alice=key-of-alice, key-of-ops"
     assert ApiSettings.from_env({"OPERATOR_API_KEYS": raw}).api_keys == {
-        "key-of-alice": "alice", "key-of-ops": "operator",
-    }  # fmt: skip
+        "key-of-alice": "alice",
+        "key-of-ops": "operator",
+    }
     with pytest.raises(SettingsError):
         ApiSettings.from_env({"OPERATOR_API_KEYS": "short"})
 

@@ -12,11 +12,16 @@ MEMORY = "backbone.eventstore.memory"
 
 
 def test_settings_are_read_from_the_environment() -> None:
-    settings = ClusterServiceSettings.from_env({
-        "CLUSTER_SERVICE_TABLE": "clusters", "AWS_ENDPOINT_URL": "http://localhost:5000",
-        "AWS_DEFAULT_REGION": "eu-west-1", "RECONCILE_AFTER_SECONDS": "120",
-        "THRESHOLDS_SSM_PREFIX": "/emrcp/pools/", "DELETE_ORPHANS": "yes",
-    })  # fmt: skip
+    settings = ClusterServiceSettings.from_env(
+        {
+            "CLUSTER_SERVICE_TABLE": "clusters",
+            "AWS_ENDPOINT_URL": "http://localhost:5000",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "RECONCILE_AFTER_SECONDS": "120",
+            "THRESHOLDS_SSM_PREFIX": "/emrcp/pools/",
+            "DELETE_ORPHANS": "yes",
+        }
+    )
     assert (settings.table_name, settings.region) == ("clusters", "eu-west-1")
     assert settings.reconcile_after_seconds == 120
     assert settings.thresholds_ssm_prefix == "emrcp/pools"
@@ -26,10 +31,13 @@ def test_settings_are_read_from_the_environment() -> None:
 
 @pytest.mark.parametrize(
     "environ",
-    [{}, {"CLUSTER_SERVICE_TABLE": "t", "TICK_INTERVAL_SECONDS": "soon"},
-     {"CLUSTER_SERVICE_TABLE": "t", "RECONCILE_AFTER_SECONDS": "0"}],
+    [
+        {},
+        {"CLUSTER_SERVICE_TABLE": "t", "TICK_INTERVAL_SECONDS": "soon"},
+        {"CLUSTER_SERVICE_TABLE": "t", "RECONCILE_AFTER_SECONDS": "0"},
+    ],
     ids=["no table", "not a number", "zero"],
-)  # fmt: skip
+)
 def test_unusable_settings_say_what_to_fix(environ: dict[str, str]) -> None:
     with pytest.raises(SettingsError, match=r"CLUSTER_SERVICE_TABLE|SECONDS"):
         ClusterServiceSettings.from_env(environ)

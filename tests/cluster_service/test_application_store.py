@@ -33,8 +33,9 @@ def test_a_redelivered_event_is_refused_by_its_marker_and_changes_nothing(
         app.job_submitted("job-1", "small", T0, consumed=["event-1"])
     app.stack_status_changed("emrcp-small-000000000000", "CREATE_COMPLETE", T0, consumed=["e-2"])
     with pytest.raises(AlreadyConsumed):
-        app.stack_status_changed("emrcp-small-000000000000", "CREATE_COMPLETE", T0,
-                                 consumed=["e-2"])  # fmt: skip
+        app.stack_status_changed(
+            "emrcp-small-000000000000", "CREATE_COMPLETE", T0, consumed=["e-2"]
+        )
     assert app.recorder.max_notification_id() == count
     assert app.get_pool("small").queued_jobs == 1
 

@@ -11,9 +11,18 @@ from tests.cluster_service.bench_pool import pool_benchmark
 
 DOMAIN = Path(__file__).resolve().parents[2] / "services" / "cluster_service" / "domain"
 ALLOWED = {
-    "collections", "dataclasses", "datetime", "enum", "heapq", "math", "re", "typing", "uuid",
-    "eventsourcing", "cluster_service",
-}  # fmt: skip
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "heapq",
+    "math",
+    "re",
+    "typing",
+    "uuid",
+    "eventsourcing",
+    "cluster_service",
+}
 CLOCK_OR_CHANCE = {"now", "utcnow", "today", "time", "uuid1", "uuid4", "environ", "getenv"}
 
 

@@ -52,9 +52,12 @@ class World:
             delete_orphans=delete_orphans,
         )
         self.service: ClusterService = bootstrap(
-            settings, provisioner=self.cloud, inspector=self.cloud.inspector,
-            thresholds=self.ssm, clock=lambda: self.now,
-        )  # fmt: skip
+            settings,
+            provisioner=self.cloud,
+            inspector=self.cloud.inspector,
+            thresholds=self.ssm,
+            clock=lambda: self.now,
+        )
         self.app = self.service.app
         self.published: list[IntegrationEvent] = []
         self._position = 0
@@ -75,8 +78,9 @@ class World:
         """Translate every stored event not yet relayed; the integration events they make."""
         new: list[IntegrationEvent] = []
         for n in self.app.recorder.select_notifications(start=self._position + 1, limit=1000):
-            event_id = derived_event_id("cluster-service", str(n.originator_id),
-                                        n.originator_version)  # fmt: skip
+            event_id = derived_event_id(
+                "cluster-service", str(n.originator_id), n.originator_version
+            )
             event = self.service.translate(n, event_id)
             self._position = n.id
             if event is not None:
@@ -103,29 +107,45 @@ class World:
     def aws(self, source: str, detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
         """An AWS event's envelope (AWS events carry no id of ours: the envelope's is new)."""
         return {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type,
-            "source": source, "account": "123456789012", "time": self.now.isoformat(),
-            "region": "us-east-1", "resources": [], "detail": detail,
-        }  # fmt: skip
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": source,
+            "account": "123456789012",
+            "time": self.now.isoformat(),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": detail,
+        }
 
     def stack_event(self, stack_name: str, status: str, reason: str = "") -> dict[str, Any]:
         stack = self.cloud.set_status(stack_name, status, reason)
-        detail = {"stack-id": stack.stack_id, "client-request-token": "",
-                  "status-details": {"status": status, "status-reason": reason}}  # fmt: skip
+        detail = {
+            "stack-id": stack.stack_id,
+            "client-request-token": "",
+            "status-details": {"status": status, "status-reason": reason},
+        }
         return self.aws(CLOUDFORMATION_SOURCE, "CloudFormation Stack Status Change", detail)
 
     def emr_event(self, stack_name: str, state: str, code: str = "") -> dict[str, Any]:
         stack = self.cloud.set_emr_state(stack_name, state)
         name = f"emrcp-{stack.parameters['PoolProfile']}-{stack.parameters['ClusterId']}"
-        detail = {"clusterId": stack.emr_cluster_id, "state": state, "name": name,
-                  "stateChangeReason": json.dumps({"code": code})}  # fmt: skip
+        detail = {
+            "clusterId": stack.emr_cluster_id,
+            "state": state,
+            "name": name,
+            "stateChangeReason": json.dumps({"code": code}),
+        }
         return self.aws(EMR_SOURCE, "EMR Cluster State Change", detail)
 
     def aws_emr(self, cluster: ClusterSummary, state: str) -> dict[str, Any]:
         """An EMR event about a cluster whose stack may be gone already."""
         stack = self.cloud.stack(cluster.stack_name)
-        detail = {"clusterId": stack.emr_cluster_id, "state": state,
-                  "name": f"emrcp-small-{cluster.cluster_id}"}  # fmt: skip
+        detail = {
+            "clusterId": stack.emr_cluster_id,
+            "state": state,
+            "name": f"emrcp-small-{cluster.cluster_id}",
+        }
         return self.aws(EMR_SOURCE, "EMR Cluster State Change", detail)
 
     def stack(self, stack_name: str, status: str, reason: str = "") -> Outcome:
@@ -151,16 +171,25 @@ class World:
     # The job service --------------------------------------------------------------------------
 
     def common(self, job_id: str) -> dict[str, Any]:
-        return {"event_id": str(uuid.uuid4()), "occurred_at": self.now, "job_id": job_id,
-                "tenant_id": "tenant-1"}  # fmt: skip
+        return {
+            "event_id": str(uuid.uuid4()),
+            "occurred_at": self.now,
+            "job_id": job_id,
+            "tenant_id": "tenant-1",
+        }
 
     def submitted(self, job_id: str | None = None) -> JobSubmitted:
         self._jobs += 1
         job_id = job_id or f"job-{self._jobs}"
         return JobSubmitted(
-            **self.common(job_id), job_profile="scoring", cluster_profile="small",
-            priority="normal", name=job_id, timeout_seconds=600, submitted_at=self.now,
-        )  # fmt: skip
+            **self.common(job_id),
+            job_profile="scoring",
+            cluster_profile="small",
+            priority="normal",
+            name=job_id,
+            timeout_seconds=600,
+            submitted_at=self.now,
+        )
 
     def submit(self, count: int) -> list[str]:
         events = [self.submitted() for _ in range(count)]
@@ -169,39 +198,65 @@ class World:
         return [e.job_id for e in events]
 
     def allocated(self, job_id: str, cluster_id: str, slot: int, attempt: int = 1) -> JobAllocated:
-        return JobAllocated(**self.common(job_id), cluster_id=cluster_id,
-                            cluster_profile="small", attempt=attempt, slot=slot)  # fmt: skip
+        return JobAllocated(
+            **self.common(job_id),
+            cluster_id=cluster_id,
+            cluster_profile="small",
+            attempt=attempt,
+            slot=slot,
+        )
 
     def succeeded(self, job_id: str, cluster_id: str, attempt: int = 1) -> JobSucceeded:
         return JobSucceeded(**self.common(job_id), cluster_id=cluster_id, attempt=attempt)
 
     def requeued(self, job_id: str, cluster_id: str | None, attempt: int = 1) -> JobRequeued:
-        return JobRequeued(**self.common(job_id), reason="cluster_lost", attempt=attempt,
-                           cluster_id=cluster_id, retry_at=self.now)  # fmt: skip
+        return JobRequeued(
+            **self.common(job_id),
+            reason="cluster_lost",
+            attempt=attempt,
+            cluster_id=cluster_id,
+            retry_at=self.now,
+        )
 
     def failed(self, job_id: str, cluster_id: str | None, final: bool) -> JobFailed:
-        return JobFailed(**self.common(job_id), cluster_id=cluster_id, attempt=1,
-                         reason="step failed", final=final)  # fmt: skip
+        return JobFailed(
+            **self.common(job_id),
+            cluster_id=cluster_id,
+            attempt=1,
+            reason="step failed",
+            final=final,
+        )
 
     def cancelled(self, job_id: str, cluster_id: str | None = None) -> JobCancelled:
         return JobCancelled(**self.common(job_id), cluster_id=cluster_id)
 
     def unhealthy(self, cluster_id: str) -> ClusterUnhealthy:
-        return ClusterUnhealthy(event_id=str(uuid.uuid4()), occurred_at=self.now,
-                                cluster_id=cluster_id, last_seen=self.now)  # fmt: skip
+        return ClusterUnhealthy(
+            event_id=str(uuid.uuid4()),
+            occurred_at=self.now,
+            cluster_id=cluster_id,
+            last_seen=self.now,
+        )
 
     def change_thresholds(self, **changes: int) -> None:
         pool = self.app.get_pool("small")
-        values = {"minimum": pool.minimum, "maximum": pool.maximum,
-                  "idle_ttl_seconds": pool.idle_ttl_seconds} | changes  # fmt: skip
+        values = {
+            "minimum": pool.minimum,
+            "maximum": pool.maximum,
+            "idle_ttl_seconds": pool.idle_ttl_seconds,
+        } | changes
         self.app.change_thresholds("small", changed_by="api", at=self.now, **values)
         self.relay()
 
     def fill(self, job_ids: list[str]) -> list[tuple[str, str, int]]:
         """Allocate queued jobs to free slots of ready clusters, as the job service would."""
         placed = []
-        free = [(c.cluster_id, s) for c in self.serving() for s in range(c.slots)
-                if s not in c.jobs.values()]  # fmt: skip
+        free = [
+            (c.cluster_id, s)
+            for c in self.serving()
+            for s in range(c.slots)
+            if s not in c.jobs.values()
+        ]
         for job_id, (cluster_id, slot) in zip(job_ids, free, strict=False):
             self.send(self.allocated(job_id, cluster_id, slot))
             placed.append((job_id, cluster_id, slot))

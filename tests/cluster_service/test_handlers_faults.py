@@ -203,7 +203,10 @@ def test_an_emr_cluster_named_like_ours_but_not_our_stacks_is_not_taken_for_ours
     world = World()
     (cluster,) = world.clusters()
     world.cloud.inspector.describe = lambda emr_cluster_id: None  # type: ignore[method-assign]
-    impostor = {"clusterId": "j-IMPOSTOR", "state": "WAITING",
-                "name": f"emrcp-small-{cluster.cluster_id}"}  # fmt: skip
+    impostor = {
+        "clusterId": "j-IMPOSTOR",
+        "state": "WAITING",
+        "name": f"emrcp-small-{cluster.cluster_id}",
+    }
     world.deliver(world.aws("aws.emr", "EMR Cluster State Change", impostor))
     assert [c.state for c in world.clusters()] == ["REQUESTED"]

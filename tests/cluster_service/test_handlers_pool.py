@@ -23,8 +23,10 @@ def test_given_a_new_pool_then_one_cluster_is_requested_and_announced() -> None:
     assert world.cloud.created == [requested.stack_name]
     stack = world.cloud.stacks[requested.stack_name]
     assert stack.token == f"emrcp-create-{requested.cluster_id}"
-    assert stack.tags == {"emr-control-plane:pool": "small",
-                          "emr-control-plane:cluster-id": requested.cluster_id}  # fmt: skip
+    assert stack.tags == {
+        "emr-control-plane:pool": "small",
+        "emr-control-plane:cluster-id": requested.cluster_id,
+    }
 
 
 def test_when_stack_and_emr_signals_arrive_then_the_cluster_is_ready_and_announced() -> None:
@@ -55,8 +57,10 @@ def test_a_burst_of_jobs_grows_the_pool_to_maximum_and_never_beyond() -> None:
         assert len(world.alive()) <= 3
     assert len(world.alive()) == 3
     assert [e.reason for e in world.of(ClusterRequested)] == [
-        "below_minimum", "queued_demand", "queued_demand"
-    ]  # fmt: skip
+        "below_minimum",
+        "queued_demand",
+        "queued_demand",
+    ]
     assert len(world.cloud.created) == 3
     assert world.app.get_pool("small").queued_jobs == 12
 
@@ -105,8 +109,10 @@ def test_allocations_to_a_cluster_not_ready_or_unknown_are_rejected_with_their_r
     world.send(world.allocated(jobs[1], str(uuid.uuid4()), 0))
     world.send(world.allocated(jobs[2], "not-a-cluster-id", 0))
     assert [r.reason for r in world.of_rejections()] == [
-        "not_ready", "unknown_cluster", "unknown_cluster"
-    ]  # fmt: skip
+        "not_ready",
+        "unknown_cluster",
+        "unknown_cluster",
+    ]
 
 
 def test_a_finished_job_frees_its_slot_and_the_cluster_is_announced_idle() -> None:

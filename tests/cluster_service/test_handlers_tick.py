@@ -64,8 +64,11 @@ def test_invalid_thresholds_in_ssm_are_ignored(values: dict[str, str]) -> None:
     assert len(world.of(PoolThresholdsChanged)) == count
     pool = world.app.get_pool("small")
     assert (pool.minimum, pool.maximum, pool.idle_ttl_seconds, pool.changed_by) == (
-        1, 3, 600, "api"
-    )  # fmt: skip
+        1,
+        3,
+        600,
+        "api",
+    )
 
 
 def test_a_change_through_the_api_stands_until_ssm_is_edited_again() -> None:
@@ -201,5 +204,6 @@ def test_each_tick_beats_under_the_cluster_service_even_when_part_of_it_fails() 
     # Then both ticks beat, in order, as the cluster service
     beats = world.of(Heartbeat)
     assert [(b.service, b.sequence) for b in beats][-2:] == [
-        ("cluster-service", 1), ("cluster-service", 2)
-    ]  # fmt: skip
+        ("cluster-service", 1),
+        ("cluster-service", 2),
+    ]

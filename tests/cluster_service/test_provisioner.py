@@ -58,9 +58,12 @@ def profile() -> ClusterProfile:
 def create(provisioner: Provisioner, profile: ClusterProfile, cluster_id: uuid.UUID) -> str:
     name = stack_name_for(profile.name, cluster_id)
     provisioner.create_stack(
-        name, template_for_moto(), profile.stack_parameters(cluster_id),
-        f"emrcp-create-{cluster_id}", {POOL_TAG: profile.name, CLUSTER_ID_TAG: str(cluster_id)},
-    )  # fmt: skip
+        name,
+        template_for_moto(),
+        profile.stack_parameters(cluster_id),
+        f"emrcp-create-{cluster_id}",
+        {POOL_TAG: profile.name, CLUSTER_ID_TAG: str(cluster_id)},
+    )
     return name
 
 

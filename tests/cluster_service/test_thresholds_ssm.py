@@ -84,9 +84,11 @@ def test_a_pool_takes_its_thresholds_from_ssm(ssm: Any) -> None:
     cloud = FakeProvisioner()
     app = ClustersApplication(
         env={"PERSISTENCE_MODULE": "backbone.eventstore.memory"},
-        provisioner=cloud, inspector=cloud.inspector, template="{}",
+        provisioner=cloud,
+        inspector=cloud.inspector,
+        template="{}",
         thresholds=SsmThresholds(ssm, prefix),
-    )  # fmt: skip
+    )
     at = datetime(2026, 1, 5, tzinfo=UTC)
     app.seed(at)
     assert app.sync_thresholds(at) == ["small"]

@@ -42,14 +42,23 @@ def test_only_announcing_events_are_published_and_internal_ones_are_not() -> Non
     published = {topics(world)[nid] for nid, e in translated.items() if e is not None}
     internal = {topics(world)[nid] for nid, e in translated.items() if e is None}
     assert published == {
-        "Pool.Created", "Cluster.Requested", "Cluster.Advanced", "Cluster.SlotReleased",
-        "Cluster.Failed", "Cluster.DecommissionRequested",
-    }  # fmt: skip
+        "Pool.Created",
+        "Cluster.Requested",
+        "Cluster.Advanced",
+        "Cluster.SlotReleased",
+        "Cluster.Failed",
+        "Cluster.DecommissionRequested",
+    }
     assert internal >= {
-        "ProfileRecord.Registered", "ProfileCatalog.Added", "PoolRoster.Joined",
-        "Demand.Queued", "Demand.Took", "Cluster.SlotAllocated",
-        "Cluster.EmrClusterIdentified", "EmrLink.Linked",
-    }  # fmt: skip
+        "ProfileRecord.Registered",
+        "ProfileCatalog.Added",
+        "PoolRoster.Joined",
+        "Demand.Queued",
+        "Demand.Took",
+        "Cluster.SlotAllocated",
+        "Cluster.EmrClusterIdentified",
+        "EmrLink.Linked",
+    }
 
 
 def test_a_cold_translator_reading_out_of_order_agrees_with_the_relay() -> None:

@@ -11,8 +11,12 @@ from tests.deploy.templates import SHARED, load
 
 # What moto's CloudFormation cannot create: a nested stack from a local path, Cognito, and
 # API Gateway's account settings.
-NOT_IN_MOTO = {"AWS::CloudFormation::Stack", "AWS::Cognito::UserPool",
-               "AWS::Cognito::UserPoolClient", "AWS::ApiGateway::Account"}  # fmt: skip
+NOT_IN_MOTO = {
+    "AWS::CloudFormation::Stack",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::ApiGateway::Account",
+}
 
 
 def create_shared_stack(endpoint_url: str, stack: str, bus_name: str) -> dict[str, str]:

@@ -14,8 +14,11 @@ from local_runtime.emulator import Emulator, client
 from tests.deploy.templates import SERVICES
 from tests.support import fresh_table, unique_name
 
-TABLE_SETTING = {"job_service": "JOB_SERVICE_TABLE", "cluster_service": "CLUSTER_SERVICE_TABLE",
-                 "monitor_service": "MONITOR_SERVICE_TABLE"}  # fmt: skip
+TABLE_SETTING = {
+    "job_service": "JOB_SERVICE_TABLE",
+    "cluster_service": "CLUSTER_SERVICE_TABLE",
+    "monitor_service": "MONITOR_SERVICE_TABLE",
+}
 
 
 def functions_of(
@@ -57,8 +60,10 @@ def test_the_relay_skips_records_that_are_not_stored_events(
     service: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     functions, _ = functions_of(service, emulator, monkeypatch)
-    counter = {"eventName": "MODIFY", "dynamodb": {"Keys": {"pk": {"S": "notification-counter"}},
-                                                   "SequenceNumber": "1"}}  # fmt: skip
+    counter = {
+        "eventName": "MODIFY",
+        "dynamodb": {"Keys": {"pk": {"S": "notification-counter"}}, "SequenceNumber": "1"},
+    }
     assert functions.relay({"Records": [counter]}, None) == {"batchItemFailures": []}
 
 

@@ -17,9 +17,15 @@ from tests.deploy.templates import SERVICES, as_list, of_type, statements, templ
 TABLE_ARN = {"Fn::GetAtt": ["EventStore", "Arn"]}
 STREAM_ARN = {"Fn::GetAtt": ["EventStore", "StreamArn"]}
 BUS_ARN = {"Fn::ImportValue": {"Fn::Sub": "${SharedStackName}-BusArn"}}
-DYNAMODB_READS = {"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query",
-                  "dynamodb:DescribeStream", "dynamodb:GetRecords",
-                  "dynamodb:GetShardIterator", "dynamodb:ListStreams"}  # fmt: skip
+DYNAMODB_READS = {
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
 # What each service may call besides its table, its queue, its logs, X-Ray and (the relay) the bus.
 OWN_AWS_CALLS = {
     "job_service": {"elasticmapreduce"},
@@ -49,7 +55,7 @@ def test_only_the_relay_may_put_events_on_the_bus_under_its_services_own_source(
     granted = [(owner, s) for owner, s in statements(doc) if "events:PutEvents" in s["Action"]]
     relay_role = service.split("_")[0].capitalize() + "RelayRole"
     assert [owner for owner, _ in granted] == [relay_role]
-    (_, statement), = granted  # fmt: skip
+    ((_, statement),) = granted
     assert statement["Resource"] == BUS_ARN
     assert statement["Condition"] == {"StringEquals": {"events:source": [source_of(service)]}}
 
@@ -119,8 +125,10 @@ def test_emr_calls_reach_only_clusters_tagged_as_a_pools(service: str) -> None:
         found += 1
         assert statement["Resource"] == {"Fn::Sub": cluster_arn}, owner
         (tag_condition,) = statement["Condition"]["StringLike"]
-        assert tag_condition in ("aws:RequestTag/emr-control-plane:pool",
-                                 "aws:ResourceTag/emr-control-plane:pool")  # fmt: skip
+        assert tag_condition in (
+            "aws:RequestTag/emr-control-plane:pool",
+            "aws:ResourceTag/emr-control-plane:pool",
+        )
     assert found
 
 
@@ -132,8 +140,10 @@ def test_pass_role_is_granted_only_for_the_emr_roles_and_only_to_emr_and_ec2() -
                 assert service == "cluster_service"
                 service_name = statement["Condition"]["StringEquals"]["iam:PassedToService"]
                 passed[statement["Resource"]["Fn::Sub"].rsplit("/", 1)[1]] = service_name
-    assert passed == {"${EmrServiceRoleName}": "elasticmapreduce.amazonaws.com",
-                      "${EmrInstanceRoleName}": "ec2.amazonaws.com"}  # fmt: skip
+    assert passed == {
+        "${EmrServiceRoleName}": "elasticmapreduce.amazonaws.com",
+        "${EmrInstanceRoleName}": "ec2.amazonaws.com",
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -19,9 +19,16 @@ from tests.deploy.emulated import create_shared_stack, create_stack, keep
 from tests.deploy.templates import SERVICES, template
 from tests.support import unique_name
 
-BUILDABLE = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SQS::QueuePolicy",
-             "AWS::Events::Rule", "AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup",
-             "AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}  # fmt: skip
+BUILDABLE = {
+    "AWS::DynamoDB::Table",
+    "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy",
+    "AWS::Events::Rule",
+    "AWS::CloudWatch::Alarm",
+    "AWS::Logs::LogGroup",
+    "AWS::IAM::Role",
+    "AWS::IAM::ManagedPolicy",
+}
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS::")
 NAMED = ("QueueName", "AlarmName", "Name")
 """Fixed names, prefixed per test: the emulator is shared by the whole test session."""

@@ -15,21 +15,29 @@ from tests.deploy.templates import SERVICES, of_type, template
 
 # Public exactly where app.py serves without a principal: the OpenAPI documents, and the
 # monitor's dashboard page and files (they hold no data; the page fetches with the key).
-PUBLIC_ROUTES = {("job_service", "/openapi.json", "GET"),
-                 ("cluster_service", "/openapi.json", "GET"),
-                 ("monitor_service", "/openapi.json", "GET"),
-                 ("monitor_service", "/dashboard", "GET"),
-                 ("monitor_service", "/dashboard/assets/{name}", "GET")}  # fmt: skip
+PUBLIC_ROUTES = {
+    ("job_service", "/openapi.json", "GET"),
+    ("cluster_service", "/openapi.json", "GET"),
+    ("monitor_service", "/openapi.json", "GET"),
+    ("monitor_service", "/dashboard", "GET"),
+    ("monitor_service", "/dashboard/assets/{name}", "GET"),
+}
 TENANTS = {"UserPoolArn": {"Fn::ImportValue": {"Fn::Sub": "${SharedStackName}-TenantUserPoolArn"}}}
-OPERATOR_KEYS = {"FunctionPayloadType": "REQUEST",
-                 "Identity": {"Headers": ["X-Api-Key"], "ReauthorizeEvery": 300}}  # fmt: skip
+OPERATOR_KEYS = {
+    "FunctionPayloadType": "REQUEST",
+    "Identity": {"Headers": ["X-Api-Key"], "ReauthorizeEvery": 300},
+}
 AUTHORIZERS = {
     "job_service": ("Tenants", TENANTS),
-    "cluster_service": ("OperatorKeys", {
-        "FunctionArn": {"Fn::GetAtt": ["ClusterAuthorizerFunction", "Arn"]}, **OPERATOR_KEYS}),
-    "monitor_service": ("OperatorKeys", {
-        "FunctionArn": {"Fn::GetAtt": ["MonitorAuthorizerFunction", "Arn"]}, **OPERATOR_KEYS}),
-}  # fmt: skip
+    "cluster_service": (
+        "OperatorKeys",
+        {"FunctionArn": {"Fn::GetAtt": ["ClusterAuthorizerFunction", "Arn"]}, **OPERATOR_KEYS},
+    ),
+    "monitor_service": (
+        "OperatorKeys",
+        {"FunctionArn": {"Fn::GetAtt": ["MonitorAuthorizerFunction", "Arn"]}, **OPERATOR_KEYS},
+    ),
+}
 
 
 def api_events(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -49,8 +57,9 @@ def chalice_app(service: str) -> Any:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_chalice_route_has_exactly_its_api_path(service: str) -> None:
-    routes = {(path, method) for path, entry in chalice_app(service).routes.items()
-              for method in entry}  # fmt: skip
+    routes = {
+        (path, method) for path, entry in chalice_app(service).routes.items() for method in entry
+    }
     assert set(api_events(template(service))) == routes
 
 
@@ -120,8 +129,11 @@ def test_every_consumed_event_has_a_rule_a_queue_and_a_dead_letter_queue(service
 def _consumer_of(service: str) -> Consumer:
     """The consumer the service's bootstrap builds, with its handlers (no AWS touched)."""
     handlers = importlib.import_module(f"{service}.application")
-    names = {"job_service": "JobServiceHandlers", "cluster_service": "ClusterServiceHandlers",
-             "monitor_service": "MonitorServiceHandlers"}  # fmt: skip
+    names = {
+        "job_service": "JobServiceHandlers",
+        "cluster_service": "ClusterServiceHandlers",
+        "monitor_service": "MonitorServiceHandlers",
+    }
     cls = getattr(handlers, names[service])
     instance = cls.__new__(cls)  # by_detail_type only names bound methods
     return Consumer(instance.by_detail_type())

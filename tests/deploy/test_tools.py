@@ -98,9 +98,12 @@ def test_sam_build_packages_every_function_with_the_shared_code_and_the_data_fil
     data = {
         p.relative_to(source.parent)
         for p in source.rglob("*")
-        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
-        and ".chalice" not in p.parts and p.name not in NOT_PACKAGED
-    }  # fmt: skip
+        if p.is_file()
+        and p.suffix != ".py"
+        and "__pycache__" not in p.parts
+        and ".chalice" not in p.parts
+        and p.name not in NOT_PACKAGED
+    }
     assert data, "a service with no data files?"
     for function in functions:
         for package in ("backbone", "events", service):
@@ -142,8 +145,17 @@ def test_the_layer_pins_the_repositorys_requirements_at_the_installed_versions()
 def checkov_failures() -> dict[str, list[str]]:
     """checkov (from .venv-checkov) on every template, once; failed checks by file."""
     args = [a for p in ALL_TEMPLATES for a in ("-f", _relative(p))]
-    done = run_tool(CHECKOV_VENV, "checkov", *args, "--framework", "cloudformation",
-                    "--skip-download", "--quiet", "--output", "json")  # fmt: skip
+    done = run_tool(
+        CHECKOV_VENV,
+        "checkov",
+        *args,
+        "--framework",
+        "cloudformation",
+        "--skip-download",
+        "--quiet",
+        "--output",
+        "json",
+    )
     assert done.stdout.strip(), done.stderr
     report: Any = json.loads(done.stdout)
     found: dict[str, list[str]] = defaultdict(list)

@@ -25,17 +25,30 @@ DURATIONS = {"scoring": 4, "predicting": 3, "training": 5}
 # Within a burst, critical jobs are not submitted first: priority has to beat arrival order.
 BURSTS = (
     [
-        ("scoring", "normal"), ("predicting", "normal"), ("training", "normal"),
-        ("scoring", "critical"), ("scoring", "normal"), ("predicting", "critical"),
-        ("training", "low"), ("scoring", "high"), ("predicting", "normal"),
-        ("training", "normal"), ("scoring", "low"), ("predicting", "high"),
+        ("scoring", "normal"),
+        ("predicting", "normal"),
+        ("training", "normal"),
+        ("scoring", "critical"),
+        ("scoring", "normal"),
+        ("predicting", "critical"),
+        ("training", "low"),
+        ("scoring", "high"),
+        ("predicting", "normal"),
+        ("training", "normal"),
+        ("scoring", "low"),
+        ("predicting", "high"),
     ],
     [
-        ("scoring", "normal"), ("predicting", "normal"), ("scoring", "critical"),
-        ("training", "high"), ("predicting", "critical"), ("scoring", "normal"),
-        ("predicting", "normal"), ("training", "normal"),
+        ("scoring", "normal"),
+        ("predicting", "normal"),
+        ("scoring", "critical"),
+        ("training", "high"),
+        ("predicting", "critical"),
+        ("scoring", "normal"),
+        ("predicting", "normal"),
+        ("training", "normal"),
     ],
-)  # fmt: skip
+)
 SECONDS_BETWEEN_BURSTS = 8.0
 ALL_DONE_SECONDS = 180.0
 ENDED = ("FAILED", "TERMINATED")

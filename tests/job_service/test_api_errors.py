@@ -116,19 +116,27 @@ def test_a_bad_idempotency_key_is_a_400(world: ApiWorld, key: str) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/jobs"), ("GET", "/jobs"), ("GET", "/jobs/x"), ("DELETE", "/jobs/x"),
-        ("GET", "/jobs/x/history"), ("GET", "/job-profiles"), ("POST", "/job-profiles"),
-        ("GET", "/job-profiles/x"), ("PUT", "/job-profiles/x"),
+        ("POST", "/jobs"),
+        ("GET", "/jobs"),
+        ("GET", "/jobs/x"),
+        ("DELETE", "/jobs/x"),
+        ("GET", "/jobs/x/history"),
+        ("GET", "/job-profiles"),
+        ("POST", "/job-profiles"),
+        ("GET", "/job-profiles/x"),
+        ("PUT", "/job-profiles/x"),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("key", [None, "wrong-key"])
 def test_every_route_but_the_document_needs_a_known_api_key(
     world: ApiWorld, method: str, path: str, key: str | None
 ) -> None:
     reply = world.request(method, path, job_body(), key=key)
     assert (reply.status, reply.error["code"], reply.error["field"]) == (
-        401, "unauthorized", "X-Api-Key",
-    )  # fmt: skip
+        401,
+        "unauthorized",
+        "X-Api-Key",
+    )
     assert world.stored() == 4
 
 

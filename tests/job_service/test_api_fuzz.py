@@ -43,15 +43,18 @@ profile_fields = {
     "job_type": st.sampled_from(["scoring", "mining"]) | json_values,
     "cluster_profile": words | json_values,
     "step_template": st.fixed_dictionaries(
-        {"kind": st.sampled_from(["command", "bash"]) | json_values,
-         "args": st.lists(words, max_size=3) | json_values}
-    ) | json_values,
+        {
+            "kind": st.sampled_from(["command", "bash"]) | json_values,
+            "args": st.lists(words, max_size=3) | json_values,
+        }
+    )
+    | json_values,
     "priority_class": priorities,
     "allowed_priorities": st.lists(priorities, max_size=5) | json_values,
     "max_attempts": st.integers() | json_values,
     "timeout_seconds": st.integers() | json_values,
     "owner": json_values,
-}  # fmt: skip
+}
 
 
 @st.composite

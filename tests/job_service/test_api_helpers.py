@@ -90,9 +90,14 @@ class ApiWorld:
         return self.now
 
     def request(
-        self, method: str, path: str, body: Any = None, *, key: str | None = KEY,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = KEY,
         headers: dict[str, str] | None = None,
-    ) -> Reply:  # fmt: skip
+    ) -> Reply:
         """`body` is sent as JSON unless it is bytes already."""
         sent = {"content-type": "application/json"} | ({"x-api-key": key} if key else {})
         raw = (

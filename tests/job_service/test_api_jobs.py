@@ -32,9 +32,11 @@ def test_a_submission_is_answered_202_once_the_job_is_stored(world: ApiWorld) ->
     job_id = reply.body["job_id"]
     assert reply.status == 202
     assert reply.body == {
-        "job_id": job_id, "status": "queued", "queue_position": 0,
+        "job_id": job_id,
+        "status": "queued",
+        "queue_position": 0,
         "links": {"self": f"/jobs/{job_id}", "history": f"/jobs/{job_id}/history"},
-    }  # fmt: skip
+    }
     assert reply.headers["location"] == f"/jobs/{job_id}"
     # And the job's Submitted and Queued events were stored before the answer
     events = world.service.app.history(TENANT, job_id)
@@ -79,9 +81,12 @@ def test_a_queued_job_says_how_many_jobs_go_before_it(world: ApiWorld) -> None:
     assert (body["status"], body["queue_position"]) == ("queued", 1)
     assert body["waiting_reason"].startswith("queued behind 1 job; waiting for a cluster of ")
     assert body["times"] == {
-        "submitted": "2024-01-01T00:00:00Z", "queued": "2024-01-01T00:00:00Z",
-        "allocated": None, "started": None, "finished": None,
-    }  # fmt: skip
+        "submitted": "2024-01-01T00:00:00Z",
+        "queued": "2024-01-01T00:00:00Z",
+        "allocated": None,
+        "started": None,
+        "finished": None,
+    }
 
 
 def test_the_next_job_waits_for_a_cluster(world: ApiWorld) -> None:
@@ -183,13 +188,22 @@ def test_the_history_lists_the_stored_events_as_json(world: ApiWorld) -> None:
     assert reply.status == 200
     events = reply.body["events"]
     assert [(e["type"], e["version"]) for e in events] == [
-        ("Submitted", 1), ("Queued", 2), ("Allocated", 3), ("Started", 4), ("Requeued", 5),
-    ]  # fmt: skip
+        ("Submitted", 1),
+        ("Queued", 2),
+        ("Allocated", 3),
+        ("Started", 4),
+        ("Requeued", 5),
+    ]
     assert events[0]["fields"] == {
-        "tenant_id": TENANT, "name": "nightly", "job_profile": PROFILE,
-        "cluster_profile": "spark-small", "priority": "normal", "timeout_seconds": 600,
-        "max_attempts": 3, "parameters": PARAMETERS,
-    }  # fmt: skip
+        "tenant_id": TENANT,
+        "name": "nightly",
+        "job_profile": PROFILE,
+        "cluster_profile": "spark-small",
+        "priority": "normal",
+        "timeout_seconds": 600,
+        "max_attempts": 3,
+        "parameters": PARAMETERS,
+    }
     assert events[4]["fields"]["retry_at"] == "2024-01-01T00:00:30Z"
     assert events[4]["time"] == "2024-01-01T00:00:00Z"
     assert reply.body["job_id"] == job_id

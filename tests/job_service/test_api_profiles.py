@@ -24,12 +24,18 @@ def test_a_created_profile_is_answered_201_and_can_be_read_and_listed(world: Api
     # Then the answer shows every term, defaults filled in
     assert (reply.status, reply.headers["location"]) == (201, f"/job-profiles/{PROFILE}")
     assert reply.body == {
-        "name": PROFILE, "job_type": "training", "cluster_profile": "spark-small",
-        "priority_class": "normal", "allowed_priorities": ["critical", "high", "normal", "low"],
-        "max_attempts": 3, "timeout_seconds": 3600,
+        "name": PROFILE,
+        "job_type": "training",
+        "cluster_profile": "spark-small",
+        "priority_class": "normal",
+        "allowed_priorities": ["critical", "high", "normal", "low"],
+        "max_attempts": 3,
+        "timeout_seconds": 3600,
         "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
-        "version": 2, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
-    }  # fmt: skip
+        "version": 2,
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
     # And the profile can be read and is listed
     assert world.request("GET", f"/job-profiles/{PROFILE}").body == reply.body
     assert world.request("GET", "/job-profiles").body == {"profiles": [reply.body]}

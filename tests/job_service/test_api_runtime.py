@@ -90,15 +90,23 @@ def test_an_authorizer_without_a_usable_tenant_is_a_401(authorizer: dict[str, An
 def gateway_event(method: str, path: str, authorizer: dict[str, Any], body: Any = None) -> Any:
     """A REST API proxy event as API Gateway hands it to the Lambda function."""
     return {
-        "resource": path, "path": path, "httpMethod": method,
-        "headers": {"content-type": "application/json"}, "multiValueQueryStringParameters": None,
-        "pathParameters": None, "stageVariables": None, "isBase64Encoded": False,
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"},
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "isBase64Encoded": False,
         "body": None if body is None else json.dumps(body),
         "requestContext": {
-            "resourcePath": path, "httpMethod": method, "authorizer": authorizer,
-            "path": f"/api{path}", "stage": "api",
+            "resourcePath": path,
+            "httpMethod": method,
+            "authorizer": authorizer,
+            "path": f"/api{path}",
+            "stage": "api",
         },
-    }  # fmt: skip
+    }
 
 
 def test_on_aws_the_authorizers_tenant_owns_the_jobs_it_submits() -> None:
@@ -150,8 +158,9 @@ def test_an_unknown_caller_is_a_401_even_when_the_service_cannot_be_built(
         answer = Client(app).http.get("/jobs", headers=headers)
         # Then it is a 401 (not the 500 of the build), and a known key meets the 500
         assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
-            401, "unauthorized",
-        )  # fmt: skip
+            401,
+            "unauthorized",
+        )
         known = Client(app).http.get("/jobs", headers={"x-api-key": "key-of-acme-1"})
         assert known.status_code == 500
     finally:

@@ -63,9 +63,13 @@ def test_a_job_runs_as_a_step_of_a_cluster_in_moto(service: JobService) -> None:
     job = submit(service)
     # When the cluster service announces it ready
     ready = ClusterReady(
-        event_id=str(uuid4()), occurred_at=datetime.now(UTC), cluster_id="c-1",
-        cluster_profile=CLUSTER_PROFILE, emr_cluster_id=emr_cluster_id, slots=2,
-    )  # fmt: skip
+        event_id=str(uuid4()),
+        occurred_at=datetime.now(UTC),
+        cluster_id="c-1",
+        cluster_profile=CLUSTER_PROFILE,
+        emr_cluster_id=emr_cluster_id,
+        slots=2,
+    )
     assert service.consumer.handle_message_body(json.dumps(to_envelope(ready))).value == "handled"
     # Then the job runs as a step that moto's EMR knows
     running = service.app.get(TENANT, job.id)

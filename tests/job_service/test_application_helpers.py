@@ -106,9 +106,12 @@ def _common(at: datetime | None = None) -> dict[str, Any]:
 
 def ready(cluster_id: str = "c-1", slots: int = 1, emr: str = "j-CLUSTER1") -> ClusterReady:
     return ClusterReady(
-        **_common(), cluster_id=cluster_id, cluster_profile=CLUSTER_PROFILE,
-        emr_cluster_id=emr, slots=slots,
-    )  # fmt: skip
+        **_common(),
+        cluster_id=cluster_id,
+        cluster_profile=CLUSTER_PROFILE,
+        emr_cluster_id=emr,
+        slots=slots,
+    )
 
 
 def idle(cluster_id: str = "c-1", free_slots: int = 1) -> ClusterIdle:
@@ -119,9 +122,12 @@ def idle(cluster_id: str = "c-1", free_slots: int = 1) -> ClusterIdle:
 
 def failed(cluster_id: str = "c-1", *job_ids: UUID) -> ClusterFailed:
     return ClusterFailed(
-        **_common(), cluster_id=cluster_id, cluster_profile=CLUSTER_PROFILE,
-        reason="bootstrap failure", lost_job_ids=tuple(str(j) for j in job_ids),
-    )  # fmt: skip
+        **_common(),
+        cluster_id=cluster_id,
+        cluster_profile=CLUSTER_PROFILE,
+        reason="bootstrap failure",
+        lost_job_ids=tuple(str(j) for j in job_ids),
+    )
 
 
 def terminated(cluster_id: str = "c-1") -> ClusterTerminated:
@@ -136,15 +142,23 @@ def rejected(
     job_id: UUID, cluster_id: str = "c-1", attempt: int = 1, reason: RejectionReason = "not_ready"
 ) -> AllocationRejected:
     return AllocationRejected(
-        **_common(), job_id=str(job_id), tenant_id=TENANT, cluster_id=cluster_id,
-        attempt=attempt, reason=reason,
-    )  # fmt: skip
+        **_common(),
+        job_id=str(job_id),
+        tenant_id=TENANT,
+        cluster_id=cluster_id,
+        attempt=attempt,
+        reason=reason,
+    )
 
 
 def step_event(step_id: str, state: str, emr: str = "j-CLUSTER1", **detail: Any) -> dict[str, Any]:
     """An AWS "EMR Step Status Change" envelope, keyed on its own id."""
     return {
-        "version": "0", "id": str(uuid4()), "detail-type": STEP, "source": "aws.emr",
-        "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
+        "version": "0",
+        "id": str(uuid4()),
+        "detail-type": STEP,
+        "source": "aws.emr",
+        "time": "2024-01-01T00:00:00Z",
+        "region": "us-east-1",
         "detail": {"clusterId": emr, "stepId": step_id, "state": state, **detail},
-    }  # fmt: skip
+    }

@@ -42,8 +42,10 @@ def test_a_submitted_job_is_stored_queued_on_its_profiles_terms(world: World) ->
     stored = world.job(job.id)
     assert stored.status is JobStatus.QUEUED
     assert (stored.cluster_profile, stored.priority, stored.timeout_seconds) == (
-        "spark-small", "high", 600,
-    )  # fmt: skip
+        "spark-small",
+        "high",
+        600,
+    )
     assert [type(e) for e in world.app.history(TENANT, job.id)] == [Job.Submitted, Job.Queued]
 
 

@@ -102,7 +102,7 @@ STEP = st.tuples(
     st.sampled_from(["advance", "tick", "terminated", "requested", "limits", "checkpoint"]),
     st.integers(0, 7),
     st.sampled_from([1, 31, 301, 700]),
-)  # fmt: skip
+)
 PRIORITIES = ("critical", "high", "normal", "low")
 
 
@@ -223,9 +223,11 @@ def test_a_checkpoint_of_the_live_board_decides_as_the_whole_log(
         assert restored.steps_to_cancel == set()
         for seconds in LATER:
             assert_same_decisions(
-                copy.deepcopy(restored), copy.deepcopy(full), end + timedelta(seconds=seconds),
+                copy.deepcopy(restored),
+                copy.deepcopy(full),
+                end + timedelta(seconds=seconds),
                 live=True,
-            )  # fmt: skip
+            )
 
 
 def test_a_checkpoint_of_an_unknown_version_is_refused() -> None:

@@ -47,9 +47,13 @@ def service(emulator: Emulator, table: str) -> JobService:
 def submit(service: JobService, jobs: int) -> None:
     for n in range(jobs):
         service.app.submit(
-            TENANT, PROFILE, f"job-{n}", {"date": "d"}, at=service.clock(),
+            TENANT,
+            PROFILE,
+            f"job-{n}",
+            {"date": "d"},
+            at=service.clock(),
             priority=PRIORITIES[n % 4],
-        )  # fmt: skip
+        )
 
 
 def small_chunks(service: JobService, chunk_bytes: int = 256) -> BoardCheckpoints:
@@ -114,9 +118,12 @@ def test_a_crash_before_the_manifest_leaves_the_previous_checkpoint(
 
 @pytest.mark.parametrize("damage", ["bad sum", "unknown manifest", "unknown board"])
 def test_an_unreadable_checkpoint_falls_back_to_the_whole_log(
-    service: JobService, emulator: Emulator, table: str, damage: str,
+    service: JobService,
+    emulator: Emulator,
+    table: str,
+    damage: str,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     # Given jobs, and a newest checkpoint that cannot be used
     submit(service, 5)
     board = service.app.current_board()

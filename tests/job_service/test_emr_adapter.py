@@ -41,12 +41,18 @@ def moto_cluster(emr: Any) -> str:
     """A cluster in moto's EMR (it goes straight to WAITING)."""
     return str(
         emr.run_job_flow(
-            Name="pool-small-1", ReleaseLabel="emr-7.0.0", JobFlowRole="EMR_EC2_DefaultRole",
-            ServiceRole="EMR_DefaultRole", StepConcurrencyLevel=4,
-            Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1,
-                       "KeepJobFlowAliveWhenNoSteps": True},
+            Name="pool-small-1",
+            ReleaseLabel="emr-7.0.0",
+            JobFlowRole="EMR_EC2_DefaultRole",
+            ServiceRole="EMR_DefaultRole",
+            StepConcurrencyLevel=4,
+            Instances={
+                "MasterInstanceType": "m5.xlarge",
+                "InstanceCount": 1,
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
         )["JobFlowId"]
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(params=["fake", "emr-on-moto"])
@@ -79,9 +85,11 @@ def test_moto_cannot_cancel_steps_so_the_local_runtime_brings_its_own(emulator: 
     # moto answers CancelSteps with HTTP 500: the port reports it as a transient failure, and
     # bootstrap(step_runner=...) takes a local adapter that cancels through moto's backend.
     emr = boto3.client(
-        "emr", endpoint_url=emulator.endpoint_url, region_name="us-east-1",
+        "emr",
+        endpoint_url=emulator.endpoint_url,
+        region_name="us-east-1",
         config=Config(retries={"max_attempts": 1}),
-    )  # fmt: skip
+    )
     runner = EmrStepRunner(emr)
     cluster_id = moto_cluster(emr)
     step_id = runner.add_step(cluster_id, STEP)
@@ -113,9 +121,11 @@ def stubbed() -> tuple[EmrStepRunner, Stubber]:
 def test_add_step_errors_are_mapped(code: str, message: str, status: int, error: type) -> None:
     runner, stubber = stubbed()
     stubber.add_client_error(
-        "add_job_flow_steps", service_error_code=code, service_message=message,
+        "add_job_flow_steps",
+        service_error_code=code,
+        service_message=message,
         http_status_code=status,
-    )  # fmt: skip
+    )
     with stubber, pytest.raises(error):
         runner.add_step("j-ABC", STEP)
 
@@ -123,9 +133,10 @@ def test_add_step_errors_are_mapped(code: str, message: str, status: int, error:
 def test_describing_a_step_emr_does_not_know_is_step_not_found() -> None:
     runner, stubber = stubbed()
     stubber.add_client_error(
-        "describe_step", service_error_code="InvalidRequestException",
+        "describe_step",
+        service_error_code="InvalidRequestException",
         service_message="Step id 's-NOPE' is not valid.",
-    )  # fmt: skip
+    )
     with stubber, pytest.raises(StepNotFound):
         runner.describe_step("j-ABC", "s-NOPE")
 

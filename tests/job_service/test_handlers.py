@@ -49,12 +49,21 @@ def test_happy_path_from_submission_to_success(world: World) -> None:
     assert world.status(job.id) == "succeeded"
     submitted, allocated, started, succeeded = world.published()
     assert submitted.model_dump(include={"job_id", "tenant_id", "job_profile", "priority"}) == {
-        "job_id": str(job.id), "tenant_id": TENANT, "job_profile": PROFILE, "priority": "normal",
-    }  # fmt: skip
+        "job_id": str(job.id),
+        "tenant_id": TENANT,
+        "job_profile": PROFILE,
+        "priority": "normal",
+    }
     assert allocated == JobAllocated(
-        event_id=allocated.event_id, occurred_at=allocated.occurred_at, job_id=str(job.id),
-        tenant_id=TENANT, cluster_id="c-1", cluster_profile=CLUSTER_PROFILE, attempt=1, slot=0,
-    )  # fmt: skip
+        event_id=allocated.event_id,
+        occurred_at=allocated.occurred_at,
+        job_id=str(job.id),
+        tenant_id=TENANT,
+        cluster_id="c-1",
+        cluster_profile=CLUSTER_PROFILE,
+        attempt=1,
+        slot=0,
+    )
     assert isinstance(started, JobStarted)
     assert (started.cluster_id, started.step_id, started.attempt) == ("c-1", step_id, 1)
     assert isinstance(succeeded, JobSucceeded)
@@ -136,8 +145,9 @@ def test_an_unhealthy_cluster_is_lost_for_its_jobs_and_their_steps_cancelled(
     world.deliver(unhealthy("c-1"))
     # Then the job is requeued and its step cancelled, so it never runs twice at once
     assert (world.status(job.id), world.job(job.id).failure_reason) == (
-        "queued", "cluster c-1 was lost",
-    )  # fmt: skip
+        "queued",
+        "cluster c-1 was lost",
+    )
     assert world.runner.cancelled == [step_id]
 
 

@@ -113,7 +113,10 @@ def test_duplicated_and_shuffled_deliveries_end_in_the_same_states(seed: int) ->
 def test_the_settled_state_is_the_expected_one() -> None:
     state = once_in_order()
     assert {name: status for name, (status, _, _) in state.items()} == {
-        "job-0": "succeeded", "job-1": "running", "job-2": "running", "job-3": "running",
-    }  # fmt: skip
+        "job-0": "succeeded",
+        "job-1": "running",
+        "job-2": "running",
+        "job-3": "running",
+    }
     assert state["job-1"][1] == 2  # the failed attempt counted
     assert state["job-2"][1] == 1  # the rejected one was refunded

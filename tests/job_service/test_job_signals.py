@@ -82,8 +82,11 @@ def test_given_allocated_job_when_allocation_rejected_then_refunded_to_the_head(
     job.reject_allocation("c-1", 1, at(10))
 
     assert (job.status, job.attempts, job.retry_at, job.step_to_cancel) == (
-        JobStatus.QUEUED, 0, at(10), None,
-    )  # fmt: skip
+        JobStatus.QUEUED,
+        0,
+        at(10),
+        None,
+    )
     assert last_event(job).reason == "allocation_rejected"
 
 

@@ -127,9 +127,14 @@ COMMANDS = {
     "cancel": lambda job: job.cancel(at(20)),
 }
 LEGAL = {
-    ("submitted", "enqueue"), ("queued", "allocate"), ("allocated", "start"),
-    ("submitted", "cancel"), ("queued", "cancel"), ("allocated", "cancel"), ("running", "cancel"),
-}  # fmt: skip
+    ("submitted", "enqueue"),
+    ("queued", "allocate"),
+    ("allocated", "start"),
+    ("submitted", "cancel"),
+    ("queued", "cancel"),
+    ("allocated", "cancel"),
+    ("running", "cancel"),
+}
 ILLEGAL = [(s, c) for s in BUILDERS for c in COMMANDS if (s, c) not in LEGAL]
 
 
@@ -199,5 +204,8 @@ def test_given_a_job_when_saved_and_read_back_through_an_application_then_equal(
 
     assert isinstance(copy, Job)
     assert (copy.status, copy.attempts, copy.waits, copy.retry_at) == (
-        job.status, job.attempts, job.waits, job.retry_at,
-    )  # fmt: skip
+        job.status,
+        job.attempts,
+        job.waits,
+        job.retry_at,
+    )

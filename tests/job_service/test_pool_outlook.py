@@ -19,16 +19,24 @@ STARTING = f"cluster starting for cluster profile {CLUSTER_PROFILE}"
 
 def requested(cluster_id: str, at: datetime) -> ClusterRequested:
     return ClusterRequested(
-        event_id=str(uuid4()), occurred_at=at, cluster_id=cluster_id,
-        cluster_profile=CLUSTER_PROFILE, stack_name=f"emrcp-{cluster_id}", reason="queued_demand",
-    )  # fmt: skip
+        event_id=str(uuid4()),
+        occurred_at=at,
+        cluster_id=cluster_id,
+        cluster_profile=CLUSTER_PROFILE,
+        stack_name=f"emrcp-{cluster_id}",
+        reason="queued_demand",
+    )
 
 
 def limits(maximum: int, minimum: int = 0) -> PoolThresholdsChanged:
     return PoolThresholdsChanged(
-        event_id=str(uuid4()), occurred_at=T0, cluster_profile=CLUSTER_PROFILE,
-        minimum=minimum, maximum=maximum, idle_ttl_seconds=600,
-    )  # fmt: skip
+        event_id=str(uuid4()),
+        occurred_at=T0,
+        cluster_profile=CLUSTER_PROFILE,
+        minimum=minimum,
+        maximum=maximum,
+        idle_ttl_seconds=600,
+    )
 
 
 @pytest.fixture

@@ -75,11 +75,16 @@ def test_given_a_spark_profile_when_rendered_then_a_command_runner_spark_submit_
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
             "Args": [
-                "spark-submit", "--deploy-mode", "cluster", "s3://jobs/train.py",
-                "--date=2024-01-01", "--rows", "1000",
+                "spark-submit",
+                "--deploy-mode",
+                "cluster",
+                "s3://jobs/train.py",
+                "--date=2024-01-01",
+                "--rows",
+                "1000",
             ],
         },
-    }  # fmt: skip
+    }
 
 
 def test_given_a_rendered_step_when_checked_against_emr_reference_shapes_then_it_fits() -> None:

@@ -62,32 +62,112 @@ def test_a_job_that_fails_for_good_is_announced_field_by_field() -> None:
     # Then every event carries the fields of what happened, and its time
     events = [e.model_dump(exclude={"event_id"}) for e in job_events(world)]
     assert events == [
-        {**ids, "occurred_at": T0, "schema_version": 1, "job_profile": PROFILE,
-         "cluster_profile": CLUSTER_PROFILE, "priority": "high", "name": "nightly",
-         "parameters": {"date": "2024-02-01"}, "max_attempts": 2, "timeout_seconds": 600,
-         "submitted_at": T0},
-        {**ids, "occurred_at": T0, "schema_version": 1, "cluster_id": "c-1",
-         "cluster_profile": CLUSTER_PROFILE, "attempt": 1, "slot": 0},
-        {**ids, "occurred_at": T0, "schema_version": 1, "cluster_id": "c-1",
-         "step_id": first_step, "attempt": 1},
-        {**ids, "occurred_at": T0, "schema_version": 1, "reason": "allocation_rejected",
-         "attempt": 1, "cluster_id": "c-1", "retry_at": T0},
-        {**ids, "occurred_at": t1, "schema_version": 1, "cluster_id": "c-1",
-         "cluster_profile": CLUSTER_PROFILE, "attempt": 1, "slot": 0},
-        {**ids, "occurred_at": t1, "schema_version": 1, "cluster_id": "c-1",
-         "step_id": second_step, "attempt": 1},
-        {**ids, "occurred_at": t1, "schema_version": 1, "reason": "step_failed",
-         "attempt": 1, "cluster_id": "c-1", "retry_at": t1 + timedelta(seconds=30)},
-        {**ids, "occurred_at": t31, "schema_version": 1, "cluster_id": "c-1",
-         "cluster_profile": CLUSTER_PROFILE, "attempt": 2, "slot": 0},
-        {**ids, "occurred_at": t31, "schema_version": 1, "cluster_id": "c-1",
-         "step_id": third_step, "attempt": 2},
-        {**ids, "occurred_at": t31, "schema_version": 1, "cluster_id": "c-1",
-         "step_id": third_step, "attempt": 2, "reason": "the EMR step failed", "final": True},
-    ]  # fmt: skip
+        {
+            **ids,
+            "occurred_at": T0,
+            "schema_version": 1,
+            "job_profile": PROFILE,
+            "cluster_profile": CLUSTER_PROFILE,
+            "priority": "high",
+            "name": "nightly",
+            "parameters": {"date": "2024-02-01"},
+            "max_attempts": 2,
+            "timeout_seconds": 600,
+            "submitted_at": T0,
+        },
+        {
+            **ids,
+            "occurred_at": T0,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "cluster_profile": CLUSTER_PROFILE,
+            "attempt": 1,
+            "slot": 0,
+        },
+        {
+            **ids,
+            "occurred_at": T0,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "step_id": first_step,
+            "attempt": 1,
+        },
+        {
+            **ids,
+            "occurred_at": T0,
+            "schema_version": 1,
+            "reason": "allocation_rejected",
+            "attempt": 1,
+            "cluster_id": "c-1",
+            "retry_at": T0,
+        },
+        {
+            **ids,
+            "occurred_at": t1,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "cluster_profile": CLUSTER_PROFILE,
+            "attempt": 1,
+            "slot": 0,
+        },
+        {
+            **ids,
+            "occurred_at": t1,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "step_id": second_step,
+            "attempt": 1,
+        },
+        {
+            **ids,
+            "occurred_at": t1,
+            "schema_version": 1,
+            "reason": "step_failed",
+            "attempt": 1,
+            "cluster_id": "c-1",
+            "retry_at": t1 + timedelta(seconds=30),
+        },
+        {
+            **ids,
+            "occurred_at": t31,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "cluster_profile": CLUSTER_PROFILE,
+            "attempt": 2,
+            "slot": 0,
+        },
+        {
+            **ids,
+            "occurred_at": t31,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "step_id": third_step,
+            "attempt": 2,
+        },
+        {
+            **ids,
+            "occurred_at": t31,
+            "schema_version": 1,
+            "cluster_id": "c-1",
+            "step_id": third_step,
+            "attempt": 2,
+            "reason": "the EMR step failed",
+            "final": True,
+        },
+    ]
     types = [type(e) for e in job_events(world)]
-    assert types == [JobSubmitted, JobAllocated, JobStarted, JobRequeued, JobAllocated,
-                     JobStarted, JobRequeued, JobAllocated, JobStarted, JobFailed]  # fmt: skip
+    assert types == [
+        JobSubmitted,
+        JobAllocated,
+        JobStarted,
+        JobRequeued,
+        JobAllocated,
+        JobStarted,
+        JobRequeued,
+        JobAllocated,
+        JobStarted,
+        JobFailed,
+    ]
 
 
 def test_success_and_cancellation_are_announced() -> None:
@@ -102,9 +182,13 @@ def test_success_and_cancellation_are_announced() -> None:
     assert isinstance(succeeded, JobSucceeded)
     assert (succeeded.cluster_id, succeeded.step_id, succeeded.attempt) == ("c-1", step_id, 1)
     assert cancelled == JobCancelled(
-        event_id=cancelled.event_id, occurred_at=world.now, job_id=str(dropped.id),
-        tenant_id=TENANT, cluster_id=None, reason="no longer needed",
-    )  # fmt: skip
+        event_id=cancelled.event_id,
+        occurred_at=world.now,
+        job_id=str(dropped.id),
+        tenant_id=TENANT,
+        cluster_id=None,
+        reason="no longer needed",
+    )
 
 
 def test_internal_events_are_not_published() -> None:
@@ -114,9 +198,14 @@ def test_internal_events_are_not_published() -> None:
     pairs = zip(log(world), translated(world), strict=True)
     topics = [n.topic.rsplit(".", 1)[-1] for n, e in pairs if e is None]
     assert topics == [
-        "Registered", "Updated", "Started", "Added",  # the profile and the profile index
-        "Queued", "Registered", "Dispatched",  # the job's queueing; the known cluster
-    ]  # fmt: skip
+        "Registered",
+        "Updated",
+        "Started",
+        "Added",  # the profile and the profile index
+        "Queued",
+        "Registered",
+        "Dispatched",  # the job's queueing; the known cluster
+    ]
 
 
 def test_the_event_id_given_is_used_and_a_retranslation_is_equal() -> None:

@@ -131,10 +131,13 @@ def test_a_query_lists_only_its_partition(emulator: Emulator) -> None:
         while True:
             kwargs = {"ExclusiveStartKey": start} if start else {}
             answer = dynamodb.query(
-                TableName=table, KeyConditionExpression="pk = :pk AND sk >= :from",
+                TableName=table,
+                KeyConditionExpression="pk = :pk AND sk >= :from",
                 ExpressionAttributeValues={":pk": {"S": "a"}, ":from": {"N": "10"}},
-                ScanIndexForward=False, Limit=7, **kwargs,
-            )  # fmt: skip
+                ScanIndexForward=False,
+                Limit=7,
+                **kwargs,
+            )
             pages.append([int(item["sk"]["N"]) for item in answer["Items"]])
             start = answer.get("LastEvaluatedKey")
             if start is None:
@@ -143,14 +146,16 @@ def test_a_query_lists_only_its_partition(emulator: Emulator) -> None:
         assert [sk for page in pages for sk in page] == list(range(29, 9, -1))
         assert max(len(page) for page in pages) == 7
         b = dynamodb.query(
-            TableName=table, KeyConditionExpression="pk = :pk",
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": "b"}},
-        )  # fmt: skip
+        )
         assert [item["v"]["S"] for item in b["Items"]] == [f"b{sk}" for sk in range(5)]
         nothing = dynamodb.query(
-            TableName=table, KeyConditionExpression="pk = :pk",
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": "none"}},
-        )  # fmt: skip
+        )
         assert nothing["Items"] == []
         assert DynamoType({"S": "none"}) not in moto_table.items
     finally:

@@ -27,17 +27,28 @@ STEP = "EMR Step Status Change"
 
 def submitted(job_id: str = "job-1") -> JobSubmitted:
     return JobSubmitted(
-        event_id=str(uuid.uuid4()), occurred_at=NOW, job_id=job_id, tenant_id="tenant-1",
-        job_profile="train", cluster_profile="small", priority="normal", name="nightly",
-        timeout_seconds=600, submitted_at=NOW,
-    )  # fmt: skip
+        event_id=str(uuid.uuid4()),
+        occurred_at=NOW,
+        job_id=job_id,
+        tenant_id="tenant-1",
+        job_profile="train",
+        cluster_profile="small",
+        priority="normal",
+        name="nightly",
+        timeout_seconds=600,
+        submitted_at=NOW,
+    )
 
 
 def ready() -> ClusterReady:
     return ClusterReady(
-        event_id=str(uuid.uuid4()), occurred_at=NOW, cluster_id="c-1", cluster_profile="small",
-        emr_cluster_id="j-ABC123", slots=2,
-    )  # fmt: skip
+        event_id=str(uuid.uuid4()),
+        occurred_at=NOW,
+        cluster_id="c-1",
+        cluster_profile="small",
+        emr_cluster_id="j-ABC123",
+        slots=2,
+    )
 
 
 def body(event: Any) -> str:
@@ -47,19 +58,32 @@ def body(event: Any) -> str:
 
 def step_body(envelope_id: str, state: str = "COMPLETED") -> str:
     """An AWS step event, as AWS delivers it (with `account`)."""
-    return json.dumps({
-        "version": "0", "id": envelope_id, "detail-type": STEP, "source": "aws.emr",
-        "account": "123456789012", "time": "2026-03-01T12:00:00Z", "region": "us-east-1",
-        "resources": [], "detail": {"clusterId": "j-ABC123", "stepId": "s-XYZ", "state": state},
-    })  # fmt: skip
+    return json.dumps(
+        {
+            "version": "0",
+            "id": envelope_id,
+            "detail-type": STEP,
+            "source": "aws.emr",
+            "account": "123456789012",
+            "time": "2026-03-01T12:00:00Z",
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {"clusterId": "j-ABC123", "stepId": "s-XYZ", "state": state},
+        }
+    )
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
     records = [
-        {"messageId": f"m{i}", "receiptHandle": f"r{i}", "body": b, "eventSource": "aws:sqs",
-         "attributes": {"ApproximateReceiveCount": "1"}}
+        {
+            "messageId": f"m{i}",
+            "receiptHandle": f"r{i}",
+            "body": b,
+            "eventSource": "aws:sqs",
+            "attributes": {"ApproximateReceiveCount": "1"},
+        }
         for i, b in enumerate(bodies)
-    ]  # fmt: skip
+    ]
     return {"Records": records}
 
 
@@ -127,9 +151,14 @@ def test_only_the_bad_messages_of_a_batch_are_reported(caplog: pytest.LogCapture
 
     consumer = Consumer({"JobSubmitted": handled.append, "ClusterReady": explode})
     batch = sqs_event(
-        body(submitted("a")), "not json", step_body("env-2"), json.dumps(wrong_schema),
-        json.dumps(wrong_source), body(ready()), body(submitted("b")),
-    )  # fmt: skip
+        body(submitted("a")),
+        "not json",
+        step_body("env-2"),
+        json.dumps(wrong_schema),
+        json.dumps(wrong_source),
+        body(ready()),
+        body(submitted("b")),
+    )
 
     # When it is handled
     with caplog.at_level(logging.ERROR):

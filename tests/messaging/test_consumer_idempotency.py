@@ -107,15 +107,28 @@ class InMemoryTallies(Tallies):
 
 def allocated(event_id: str, job: str, attempt: int) -> JobAllocated:
     return JobAllocated(
-        event_id=event_id, occurred_at=NOW, job_id=job, tenant_id="t", cluster_id=f"c-{attempt}",
-        cluster_profile="small", attempt=attempt, slot=0,
-    )  # fmt: skip
+        event_id=event_id,
+        occurred_at=NOW,
+        job_id=job,
+        tenant_id="t",
+        cluster_id=f"c-{attempt}",
+        cluster_profile="small",
+        attempt=attempt,
+        slot=0,
+    )
 
 
 def step(envelope_id: str, step_id: str, state: str) -> dict[str, Any]:
     detail = {"clusterId": "j-ABC", "stepId": step_id, "state": state}
-    return {"version": "0", "id": envelope_id, "detail-type": STEP, "source": "aws.emr",
-            "time": "2026-03-01T12:00:00Z", "region": "us-east-1", "detail": detail}  # fmt: skip
+    return {
+        "version": "0",
+        "id": envelope_id,
+        "detail-type": STEP,
+        "source": "aws.emr",
+        "time": "2026-03-01T12:00:00Z",
+        "region": "us-east-1",
+        "detail": detail,
+    }
 
 
 def delivery(item: JobAllocated | dict[str, Any]) -> str:
@@ -152,13 +165,17 @@ ALLOCATIONS = st.builds(
     allocated, st.uuids().map(str), st.sampled_from(["job-a", "job-b", "job-c"]), st.integers(1, 3)
 )
 STEPS = st.builds(
-    step, st.uuids().map(str), st.sampled_from(["s-1", "s-2"]),
+    step,
+    st.uuids().map(str),
+    st.sampled_from(["s-1", "s-2"]),
     st.sampled_from(["RUNNING", "COMPLETED", "FAILED"]),
-)  # fmt: skip
+)
 EVENTS = st.lists(
-    st.one_of(ALLOCATIONS, STEPS), min_size=1, max_size=8,
+    st.one_of(ALLOCATIONS, STEPS),
+    min_size=1,
+    max_size=8,
     unique_by=lambda e: consumed_ids([e])[0],
-)  # fmt: skip
+)
 
 
 @settings(max_examples=50, deadline=None)
@@ -183,13 +200,18 @@ def test_any_redelivery_in_any_order_leaves_the_state_of_one_delivery_each(
 
 def test_on_dynamodb_duplicates_change_nothing(emulator: Emulator) -> None:
     # Given a consumer on the real DynamoDB recorder in the emulator
-    env = {"PERSISTENCE_MODULE": "backbone.eventstore", "DYNAMODB_TABLE": fresh_table(),
-           "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url}  # fmt: skip
+    env = {
+        "PERSISTENCE_MODULE": "backbone.eventstore",
+        "DYNAMODB_TABLE": fresh_table(),
+        "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url,
+    }
     app = Tallies(env=env)
     events: list[JobAllocated | dict[str, Any]] = [
-        allocated(str(uuid.uuid4()), "job-a", 1), allocated(str(uuid.uuid4()), "job-a", 2),
-        allocated(str(uuid.uuid4()), "job-b", 1), step(str(uuid.uuid4()), "s-1", "COMPLETED"),
-    ]  # fmt: skip
+        allocated(str(uuid.uuid4()), "job-a", 1),
+        allocated(str(uuid.uuid4()), "job-a", 2),
+        allocated(str(uuid.uuid4()), "job-b", 1),
+        step(str(uuid.uuid4()), "s-1", "COMPLETED"),
+    ]
     once = InMemoryTallies()
     deliver(once, [delivery(e) for e in events])
 
@@ -208,8 +230,11 @@ def test_on_dynamodb_duplicates_change_nothing(emulator: Emulator) -> None:
 def test_on_dynamodb_is_consumed_skips_known_duplicates_before_the_handler(
     emulator: Emulator,
 ) -> None:
-    env = {"PERSISTENCE_MODULE": "backbone.eventstore", "DYNAMODB_TABLE": fresh_table(),
-           "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url}  # fmt: skip
+    env = {
+        "PERSISTENCE_MODULE": "backbone.eventstore",
+        "DYNAMODB_TABLE": fresh_table(),
+        "DYNAMODB_ENDPOINT_URL": emulator.endpoint_url,
+    }
     app, calls = Tallies(env=env), []
     recorder: Any = app.recorder
 

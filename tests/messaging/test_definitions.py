@@ -40,13 +40,27 @@ UNSUPPORTED_BY_MOTO_CFN = r"ignore:Tried to parse AWS..(SQS..QueuePolicy|CloudWa
 
 def test_each_service_subscribes_to_what_design_md_says() -> None:
     assert JOB_SERVICE.detail_types() == {
-        "ClusterReady", "ClusterIdle", "ClusterFailed", "ClusterTerminated", "AllocationRejected",
-        "ClusterRequested", "PoolThresholdsChanged", "ClusterUnhealthy", EMR_STEP,
-    }  # fmt: skip
+        "ClusterReady",
+        "ClusterIdle",
+        "ClusterFailed",
+        "ClusterTerminated",
+        "AllocationRejected",
+        "ClusterRequested",
+        "PoolThresholdsChanged",
+        "ClusterUnhealthy",
+        EMR_STEP,
+    }
     assert CLUSTER_SERVICE.detail_types() == {
-        "JobSubmitted", "JobAllocated", "JobSucceeded", "JobFailed", "JobCancelled",
-        "JobRequeued", "ClusterUnhealthy", EMR_CLUSTER, STACK,
-    }  # fmt: skip
+        "JobSubmitted",
+        "JobAllocated",
+        "JobSucceeded",
+        "JobFailed",
+        "JobCancelled",
+        "JobRequeued",
+        "ClusterUnhealthy",
+        EMR_CLUSTER,
+        STACK,
+    }
     assert MONITOR_SERVICE.detail_types() == {*REGISTRY, EMR_CLUSTER, EMR_STEP, STACK}
 
 
@@ -98,10 +112,15 @@ def test_events_reach_the_queues_whose_patterns_match(emulator: Emulator) -> Non
         "job_service": {"ClusterReady", "ClusterUnhealthy", EMR_STEP},
         "cluster_service": {"JobSubmitted", "ClusterUnhealthy", EMR_CLUSTER, STACK},
         "monitor_service": {
-            "JobSubmitted", "ClusterReady", "ClusterUnhealthy", "Heartbeat",
-            EMR_STEP, EMR_CLUSTER, STACK,
+            "JobSubmitted",
+            "ClusterReady",
+            "ClusterUnhealthy",
+            "Heartbeat",
+            EMR_STEP,
+            EMR_CLUSTER,
+            STACK,
         },
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.filterwarnings(UNSUPPORTED_BY_MOTO_CFN)
@@ -149,11 +168,14 @@ def described(emulator: Emulator, definition: ConsumerDefinition, bus: str) -> s
         for rule in rules["Rules"]:
             targets = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus_name)
             queues = sorted(t["Arn"].rpartition(":")[2] for t in targets["Targets"])
-            found.add((
-                rule["Name"].removeprefix(definition.queue_name), kind,
-                json.dumps(json.loads(rule["EventPattern"]), sort_keys=True),
-                tuple(q.removeprefix(definition.queue_name) for q in queues),
-            ))  # fmt: skip
+            found.add(
+                (
+                    rule["Name"].removeprefix(definition.queue_name),
+                    kind,
+                    json.dumps(json.loads(rule["EventPattern"]), sort_keys=True),
+                    tuple(q.removeprefix(definition.queue_name) for q in queues),
+                )
+            )
     return found
 
 
@@ -195,9 +217,16 @@ def ids() -> dict[str, Any]:
 
 def submitted() -> JobSubmitted:
     return JobSubmitted(
-        **ids(), job_id="j", tenant_id="t", job_profile="p", cluster_profile="small",
-        priority="high", name="n", timeout_seconds=60, submitted_at=NOW,
-    )  # fmt: skip
+        **ids(),
+        job_id="j",
+        tenant_id="t",
+        job_profile="p",
+        cluster_profile="small",
+        priority="high",
+        name="n",
+        timeout_seconds=60,
+        submitted_at=NOW,
+    )
 
 
 def ready() -> ClusterReady:

@@ -30,8 +30,10 @@ def test_each_beat_is_one_stored_event_with_the_next_sequence_number() -> None:
     assert sequences == [1, 2, 3]
     beats = beats_in(app)
     assert [(b.sequence, b.timestamp) for b in beats] == [
-        (1, T0), (2, T0 + timedelta(seconds=60)), (3, T0 + timedelta(seconds=120))
-    ]  # fmt: skip
+        (1, T0),
+        (2, T0 + timedelta(seconds=60)),
+        (3, T0 + timedelta(seconds=120)),
+    ]
 
 
 def test_a_process_that_restarts_under_the_same_id_goes_on_counting() -> None:

@@ -26,9 +26,12 @@ def queue(emulator: Emulator, max_receive_count: int = 5) -> dict[str, Any]:
     bus = create_event_bus(client("events", emulator.endpoint_url), name).rpartition("/")[2]
     pattern = {"source": [JOB_SERVICE_SOURCE], "detail-type": ["JobSubmitted"]}
     definition = ConsumerDefinition(
-        "test", name, f"{name}-dlq", max_receive_count=max_receive_count,
+        "test",
+        name,
+        f"{name}-dlq",
+        max_receive_count=max_receive_count,
         subscriptions=(Subscription("jobs", pattern),),
-    )  # fmt: skip
+    )
     return {**create_in_emulator(emulator.endpoint_url, definition, bus), "bus": bus}
 
 
@@ -39,10 +42,18 @@ def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
 
 def submitted(job_id: str, **detail: Any) -> JobSubmitted:
     return JobSubmitted(
-        event_id=str(uuid.uuid4()), occurred_at=NOW, job_id=job_id, tenant_id="t",
-        job_profile="train", cluster_profile="small", priority="normal", name="n",
-        timeout_seconds=60, submitted_at=NOW, **detail,
-    )  # fmt: skip
+        event_id=str(uuid.uuid4()),
+        occurred_at=NOW,
+        job_id=job_id,
+        tenant_id="t",
+        job_profile="train",
+        cluster_profile="small",
+        priority="normal",
+        name="n",
+        timeout_seconds=60,
+        submitted_at=NOW,
+        **detail,
+    )
 
 
 def test_the_handler_gets_the_lambda_sqs_event_shape(emulator: Emulator) -> None:

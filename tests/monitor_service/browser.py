@@ -28,10 +28,19 @@ from chalice.local import ChaliceRequestHandler, create_local_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+)
 Hook = Callable[[str, str], None]
 
 
@@ -93,9 +102,11 @@ class Chromium:
         self, url: str, path: Path, budget_ms: int, size: tuple[int, int] = (1400, 2000)
     ) -> Path:
         self._run(
-            url, f"--virtual-time-budget={budget_ms}", f"--window-size={size[0]},{size[1]}",
+            url,
+            f"--virtual-time-budget={budget_ms}",
+            f"--window-size={size[0]},{size[1]}",
             f"--screenshot={path}",
-        )  # fmt: skip
+        )
         return path
 
 

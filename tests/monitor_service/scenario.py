@@ -78,8 +78,12 @@ class Platform:
             action(when)
 
     def arrive(self, job: Job, now: float) -> None:
-        self.emit(now, s.submitted(job.job_id, now, tenant=job.tenant, profile=job.profile,
-                                   priority=job.priority))  # fmt: skip
+        self.emit(
+            now,
+            s.submitted(
+                job.job_id, now, tenant=job.tenant, profile=job.profile, priority=job.priority
+            ),
+        )
         self.enqueue(job, now)
         if self.rng.random() < 0.02:
             self.later(now + 60, lambda t: self.cancel(job, t))
@@ -106,8 +110,9 @@ class Platform:
 
     def ready(self, cluster: Cluster, now: float) -> None:
         cluster.ready, cluster.idle_since = True, now
-        self.emit(now, s.ready(cluster.cluster_id, now, cluster.profile, cluster.slots,
-                               emr=_emr(cluster)))  # fmt: skip
+        self.emit(
+            now, s.ready(cluster.cluster_id, now, cluster.profile, cluster.slots, emr=_emr(cluster))
+        )
         self.later(now + 600, lambda t: self.reap(cluster, t))
         if self.rng.random() < 0.04:
             self.later(now + self.rng.uniform(600, 3000), lambda t: self.lose(cluster, t))
@@ -127,8 +132,12 @@ class Platform:
         cluster.jobs[job.job_id] = slot
         cluster.idle_since = None
         cid, tenant = cluster.cluster_id, job.tenant
-        self.emit(now, s.allocated(job.job_id, now, cid, slot, tenant=tenant, profile=job.profile,
-                                   attempt=job.attempt))  # fmt: skip
+        self.emit(
+            now,
+            s.allocated(
+                job.job_id, now, cid, slot, tenant=tenant, profile=job.profile, attempt=job.attempt
+            ),
+        )
         self.emit(now + 2, s.started(job.job_id, now + 2, cid, tenant=tenant, attempt=job.attempt))
         attempt = job.attempt
         self.later(now + 2 + self.rng.uniform(60, 1800), lambda t: self.finish(job, attempt, t))
@@ -152,9 +161,16 @@ class Platform:
 
     def release(self, job: Job, cluster: Cluster, now: float) -> None:
         del cluster.jobs[job.job_id]
-        self.emit(now, s.event("ClusterIdle", now, cluster_id=cluster.cluster_id,
-                               cluster_profile=cluster.profile,
-                               free_slots=cluster.slots - len(cluster.jobs)))  # fmt: skip
+        self.emit(
+            now,
+            s.event(
+                "ClusterIdle",
+                now,
+                cluster_id=cluster.cluster_id,
+                cluster_profile=cluster.profile,
+                free_slots=cluster.slots - len(cluster.jobs),
+            ),
+        )
         if not cluster.jobs:
             cluster.idle_since = now
             self.later(now + 600, lambda t: self.reap(cluster, t))
@@ -175,9 +191,17 @@ class Platform:
         cluster.ended = True
         lost = list(cluster.jobs)
         self.emit(now, s.emr_cluster_change(_emr(cluster), "TERMINATED_WITH_ERRORS", now))
-        self.emit(now + 1, s.event("ClusterFailed", now + 1, cluster_id=cluster.cluster_id,
-                                   cluster_profile=cluster.profile, reason="lost",
-                                   lost_job_ids=lost))  # fmt: skip
+        self.emit(
+            now + 1,
+            s.event(
+                "ClusterFailed",
+                now + 1,
+                cluster_id=cluster.cluster_id,
+                cluster_profile=cluster.profile,
+                reason="lost",
+                lost_job_ids=lost,
+            ),
+        )
         for job_id in lost:
             job = self.jobs[job_id]
             self.emit(now + 2, _requeued(job, now + 2, "cluster_lost", cluster.cluster_id))
@@ -190,19 +214,40 @@ def _emr(cluster: Cluster) -> str:
 
 
 def _requeued(job: Job, now: float, reason: str, cluster_id: str) -> Any:
-    return s.event("JobRequeued", now, job_id=job.job_id, tenant_id=job.tenant, reason=reason,
-                   attempt=job.attempt, cluster_id=cluster_id, retry_at=s.at(now + 30))  # fmt: skip
+    return s.event(
+        "JobRequeued",
+        now,
+        job_id=job.job_id,
+        tenant_id=job.tenant,
+        reason=reason,
+        attempt=job.attempt,
+        cluster_id=cluster_id,
+        retry_at=s.at(now + 30),
+    )
 
 
 def _ended(kind: str, job: Job, now: float, cluster_id: str) -> Any:
     extra = {"reason": "step failed", "final": True} if kind == "JobFailed" else {}
-    return s.event(kind, now, job_id=job.job_id, tenant_id=job.tenant, cluster_id=cluster_id,
-                   attempt=job.attempt, **extra)  # fmt: skip
+    return s.event(
+        kind,
+        now,
+        job_id=job.job_id,
+        tenant_id=job.tenant,
+        cluster_id=cluster_id,
+        attempt=job.attempt,
+        **extra,
+    )
 
 
 def _limits(profile: str, now: float, maximum: int) -> Any:
-    return s.event("PoolThresholdsChanged", now, cluster_profile=profile, minimum=0,
-                   maximum=maximum, idle_ttl_seconds=600)  # fmt: skip
+    return s.event(
+        "PoolThresholdsChanged",
+        now,
+        cluster_profile=profile,
+        minimum=0,
+        maximum=maximum,
+        idle_ttl_seconds=600,
+    )
 
 
 def generate(jobs: int = 300, seed: int = 7, interval: float = 20.0) -> list[tuple[float, Any]]:
@@ -215,14 +260,19 @@ def generate(jobs: int = 300, seed: int = 7, interval: float = 20.0) -> list[tup
     for n in range(jobs):
         now += platform.rng.expovariate(1 / interval)
         rng = platform.rng
-        job = Job(derived_event_id("job", seed, n), rng.choice(TENANTS),
-                  rng.choice(list(PROFILES)), rng.choice(PRIORITIES))  # fmt: skip
+        job = Job(
+            derived_event_id("job", seed, n),
+            rng.choice(TENANTS),
+            rng.choice(list(PROFILES)),
+            rng.choice(PRIORITIES),
+        )
         platform.jobs[job.job_id] = job
         platform.later(now, partial(platform.arrive, job))
     platform.run(now + 10 * 3600)
     end = max(when for when, _ in platform.events)
     for minute in range(int(end // 60) + 1):
         for sequence, service in enumerate(("job-service", "cluster-service"), start=1):
-            platform.emit(minute * 60.0 + sequence, s.heartbeat(service, minute * 60.0 + sequence,
-                                                                minute))  # fmt: skip
+            platform.emit(
+                minute * 60.0 + sequence, s.heartbeat(service, minute * 60.0 + sequence, minute)
+            )
     return sorted(platform.events, key=lambda pair: pair[0])

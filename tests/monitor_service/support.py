@@ -33,9 +33,12 @@ class World:
     """One monitor process; `deliver` sends events through its Consumer as SQS would."""
 
     def __init__(
-        self, policy: MonitorPolicy | None = None, metrics: MetricsPublisher | None = None,
-        config: MonitorServiceSettings | None = None, **settings: Any,
-    ) -> None:  # fmt: skip
+        self,
+        policy: MonitorPolicy | None = None,
+        metrics: MetricsPublisher | None = None,
+        config: MonitorServiceSettings | None = None,
+        **settings: Any,
+    ) -> None:
         """On the in-memory store with `settings`, or on what `config` says."""
         self.now = T0
         config = config or MonitorServiceSettings(
@@ -85,34 +88,67 @@ def event(detail_type: str, seconds: float, **fields: Any) -> IntegrationEvent:
 
 
 def submitted(
-    job: str, seconds: float, *, tenant: str = "t1", profile: str = "small",
+    job: str,
+    seconds: float,
+    *,
+    tenant: str = "t1",
+    profile: str = "small",
     priority: str = "normal",
-) -> IntegrationEvent:  # fmt: skip
+) -> IntegrationEvent:
     return event(
-        "JobSubmitted", seconds, job_id=job, tenant_id=tenant, job_profile="train",
-        cluster_profile=profile, priority=priority, name=f"job {job}", timeout_seconds=3600,
+        "JobSubmitted",
+        seconds,
+        job_id=job,
+        tenant_id=tenant,
+        job_profile="train",
+        cluster_profile=profile,
+        priority=priority,
+        name=f"job {job}",
+        timeout_seconds=3600,
         submitted_at=at(seconds),
-    )  # fmt: skip
+    )
 
 
 def allocated(
-    job: str, seconds: float, cluster: str = "c-1", slot: int = 0, *, tenant: str = "t1",
-    profile: str = "small", attempt: int = 1,
-) -> IntegrationEvent:  # fmt: skip
+    job: str,
+    seconds: float,
+    cluster: str = "c-1",
+    slot: int = 0,
+    *,
+    tenant: str = "t1",
+    profile: str = "small",
+    attempt: int = 1,
+) -> IntegrationEvent:
     return event(
-        "JobAllocated", seconds, job_id=job, tenant_id=tenant, cluster_id=cluster,
-        cluster_profile=profile, attempt=attempt, slot=slot,
-    )  # fmt: skip
+        "JobAllocated",
+        seconds,
+        job_id=job,
+        tenant_id=tenant,
+        cluster_id=cluster,
+        cluster_profile=profile,
+        attempt=attempt,
+        slot=slot,
+    )
 
 
 def started(
-    job: str, seconds: float, cluster: str = "c-1", *, tenant: str = "t1", step: str = "",
+    job: str,
+    seconds: float,
+    cluster: str = "c-1",
+    *,
+    tenant: str = "t1",
+    step: str = "",
     attempt: int = 1,
-) -> IntegrationEvent:  # fmt: skip
+) -> IntegrationEvent:
     return event(
-        "JobStarted", seconds, job_id=job, tenant_id=tenant, cluster_id=cluster,
-        step_id=step or f"s-{job.replace('-', '')}{attempt}", attempt=attempt,
-    )  # fmt: skip
+        "JobStarted",
+        seconds,
+        job_id=job,
+        tenant_id=tenant,
+        cluster_id=cluster,
+        step_id=step or f"s-{job.replace('-', '')}{attempt}",
+        attempt=attempt,
+    )
 
 
 def succeeded(job: str, seconds: float, cluster: str = "c-1", *, tenant: str = "t1") -> Any:
@@ -127,25 +163,36 @@ def cancelled(job: str, seconds: float, *, tenant: str = "t1") -> IntegrationEve
 
 def requested(cluster: str, seconds: float, profile: str = "small") -> IntegrationEvent:
     return event(
-        "ClusterRequested", seconds, cluster_id=cluster, cluster_profile=profile,
-        stack_name=f"emrcp-{cluster}", reason="queued_demand",
-    )  # fmt: skip
+        "ClusterRequested",
+        seconds,
+        cluster_id=cluster,
+        cluster_profile=profile,
+        stack_name=f"emrcp-{cluster}",
+        reason="queued_demand",
+    )
 
 
 def ready(
     cluster: str, seconds: float, profile: str = "small", slots: int = 2, emr: str = ""
 ) -> IntegrationEvent:
     return event(
-        "ClusterReady", seconds, cluster_id=cluster, cluster_profile=profile,
-        emr_cluster_id=emr or f"j-{cluster.replace('-', '').upper()}", slots=slots,
-    )  # fmt: skip
+        "ClusterReady",
+        seconds,
+        cluster_id=cluster,
+        cluster_profile=profile,
+        emr_cluster_id=emr or f"j-{cluster.replace('-', '').upper()}",
+        slots=slots,
+    )
 
 
 def decommissioning(cluster: str, seconds: float, profile: str = "small") -> IntegrationEvent:
     return event(
-        "ClusterDecommissioning", seconds, cluster_id=cluster, cluster_profile=profile,
+        "ClusterDecommissioning",
+        seconds,
+        cluster_id=cluster,
+        cluster_profile=profile,
         reason="idle_timeout",
-    )  # fmt: skip
+    )
 
 
 def terminated(cluster: str, seconds: float, profile: str = "small") -> IntegrationEvent:
@@ -159,16 +206,26 @@ def heartbeat(service: str, seconds: float, sequence: int, instance: str = "i-1"
 def aws_envelope(source: str, detail_type: str, seconds: float, detail: dict[str, Any]) -> Any:
     content = json.dumps([detail_type, seconds, detail], sort_keys=True)
     return {
-        "version": "0", "id": derived_event_id("aws", content), "detail-type": detail_type,
-        "source": source, "account": "000000000000",
-        "time": at(seconds).isoformat().replace("+00:00", "Z"), "region": "us-east-1",
-        "resources": [], "detail": detail,
-    }  # fmt: skip
+        "version": "0",
+        "id": derived_event_id("aws", content),
+        "detail-type": detail_type,
+        "source": source,
+        "account": "000000000000",
+        "time": at(seconds).isoformat().replace("+00:00", "Z"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
 
 
 def emr_cluster_change(emr_id: str, state: str, seconds: float, message: str = "") -> Any:
-    detail = {"clusterId": emr_id, "state": state, "name": "emrcp", "message": message,
-              "stateChangeReason": json.dumps({"code": "BOOTSTRAP_FAILURE"})}  # fmt: skip
+    detail = {
+        "clusterId": emr_id,
+        "state": state,
+        "name": "emrcp",
+        "message": message,
+        "stateChangeReason": json.dumps({"code": "BOOTSTRAP_FAILURE"}),
+    }
     return aws_envelope("aws.emr", "EMR Cluster State Change", seconds, detail)
 
 

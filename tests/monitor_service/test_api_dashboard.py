@@ -52,8 +52,10 @@ def test_each_file_is_served_with_its_type_and_revalidated_by_etag(
 def test_any_other_name_is_a_404(world: ApiWorld, name: str) -> None:
     reply = world.get(f"/dashboard/assets/{name}", key=None)
     assert (reply.status, reply.error["code"], reply.error["field"]) == (
-        404, "asset_not_found", "name",
-    )  # fmt: skip
+        404,
+        "asset_not_found",
+        "name",
+    )
 
 
 def test_the_page_loads_only_the_packages_own_files_by_relative_urls() -> None:

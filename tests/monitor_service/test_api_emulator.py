@@ -16,21 +16,34 @@ from tests.monitor_service.api_support import ApiWorld
 pytestmark = pytest.mark.emulator
 
 EVENTS = [
-    s.event("PoolThresholdsChanged", 0, cluster_profile="small", minimum=1, maximum=3,
-            idle_ttl_seconds=600),
-    s.requested("c-1", 0), s.submitted("j-1", 10, tenant="acme", priority="critical"),
-    s.heartbeat("job-service", 20, 1), s.ready("c-1", 300), s.allocated("j-1", 301, tenant="acme"),
-    s.started("j-1", 303, tenant="acme"), s.heartbeat("job-service", 320, 2),
+    s.event(
+        "PoolThresholdsChanged",
+        0,
+        cluster_profile="small",
+        minimum=1,
+        maximum=3,
+        idle_ttl_seconds=600,
+    ),
+    s.requested("c-1", 0),
+    s.submitted("j-1", 10, tenant="acme", priority="critical"),
+    s.heartbeat("job-service", 20, 1),
+    s.ready("c-1", 300),
+    s.allocated("j-1", 301, tenant="acme"),
+    s.started("j-1", 303, tenant="acme"),
+    s.heartbeat("job-service", 320, 2),
     s.succeeded("j-1", 600, tenant="acme"),
-]  # fmt: skip
+]
 
 
 def _world(emulator: Emulator, table: str) -> s.World:
     """A monitor process on `table`; its clock at 700 s."""
-    config = MonitorServiceSettings.from_env({
-        "MONITOR_SERVICE_TABLE": table, "AWS_ENDPOINT_URL": emulator.endpoint_url,
-        "INSTANCE_ID": "monitor-1",
-    })  # fmt: skip
+    config = MonitorServiceSettings.from_env(
+        {
+            "MONITOR_SERVICE_TABLE": table,
+            "AWS_ENDPOINT_URL": emulator.endpoint_url,
+            "INSTANCE_ID": "monitor-1",
+        }
+    )
     world = s.World(policy=MonitorPolicy(prices=load_price_book()), config=config)
     world.set(700)
     return world
@@ -40,9 +53,14 @@ def _answers(world: s.World) -> dict[str, Any]:
     with ApiWorld(world) as api:
         return {
             path: api.get(path)
-            for path in ("/health", "/metrics", "/audit/events", "/audit/jobs/j-1",
-                         f"/metrics?as_of={s.at(305).isoformat().replace('+00:00', 'Z')}")
-        }  # fmt: skip
+            for path in (
+                "/health",
+                "/metrics",
+                "/audit/events",
+                "/audit/jobs/j-1",
+                f"/metrics?as_of={s.at(305).isoformat().replace('+00:00', 'Z')}",
+            )
+        }
 
 
 def _check(answers: dict[str, Any]) -> None:

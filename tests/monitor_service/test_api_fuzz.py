@@ -20,21 +20,35 @@ from tests.monitor_service.api_support import KEY, ApiWorld, busy_world
 FUZZ = settings(max_examples=150, deadline=None)
 
 times = st.sampled_from(
-    ["2024-01-01T00:20:00Z", "2024-01-01", "2024-01-01T00:10:00+14:00", "9999-12-31T23:59:59Z",
-     "0001-01-01T00:00:00", "1970-01-01T00:00:00-00:01", "2024-02-30", "now", "1700000000",
-     "5000-01-01T00:00:00Z", "1970-01-01T00:00:00Z"]
-) | st.datetimes().map(lambda moment: moment.isoformat())  # fmt: skip
+    [
+        "2024-01-01T00:20:00Z",
+        "2024-01-01",
+        "2024-01-01T00:10:00+14:00",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00",
+        "1970-01-01T00:00:00-00:01",
+        "2024-02-30",
+        "now",
+        "1700000000",
+        "5000-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+    ]
+) | st.datetimes().map(lambda moment: moment.isoformat())
 words = st.text(max_size=16) | st.sampled_from(
     ["", " ", "JobSubmitted", "EMR Step Status Change", "acme", "\x00", "é", "%", "-1", "0", "1e3"]
 )
 values = {
-    "as_of": times | words, "from": times | words, "to": times | words,
-    "type": words, "job_id": words, "tenant": words,
+    "as_of": times | words,
+    "from": times | words,
+    "to": times | words,
+    "type": words,
+    "job_id": words,
+    "tenant": words,
     "limit": st.integers(-5, 2000).map(str) | words,
     "next_token": words | st.just("eyJ2IjoxLCJwIjoiMTow"),
     "format": st.sampled_from(["json", "prometheus", "JSON", ""]) | words,
     "x": words,
-}  # fmt: skip
+}
 latin1 = st.characters(codec="latin-1")
 headers = st.fixed_dictionaries(
     {

@@ -17,11 +17,14 @@ from tests.monitor_service import support as s
 from tests.monitor_service.api_support import ApiWorld, busy_world
 
 JOB_EVENTS = [
-    s.submitted("j-1", 0, tenant="acme", priority="high"), s.requested("c-1", 1),
-    s.ready("c-1", 300), s.allocated("j-1", 301, tenant="acme"),
+    s.submitted("j-1", 0, tenant="acme", priority="high"),
+    s.requested("c-1", 1),
+    s.ready("c-1", 300),
+    s.allocated("j-1", 301, tenant="acme"),
     s.started("j-1", 303, tenant="acme"),
-    s.submitted("j-2", 400, tenant="globex"), s.succeeded("j-1", 900, tenant="acme"),
-]  # fmt: skip
+    s.submitted("j-2", 400, tenant="globex"),
+    s.succeeded("j-1", 900, tenant="acme"),
+]
 
 
 def when(seconds: float) -> str:
@@ -115,13 +118,18 @@ def test_audit_events_filter_by_time_type_job_and_tenant(world: ApiWorld) -> Non
 
     assert types("")[:3] == ["JobSubmitted", "ClusterRequested", "ClusterReady"]
     assert types(f"from={when(300)}&to={when(400)}") == [
-        "ClusterReady", "JobAllocated", "JobStarted",
-    ]  # fmt: skip
+        "ClusterReady",
+        "JobAllocated",
+        "JobStarted",
+    ]
     assert types("type=JobSubmitted") == ["JobSubmitted", "JobSubmitted"]
     assert types("tenant=globex") == ["JobSubmitted"]
     assert types("job_id=j-1") == [
-        "JobSubmitted", "JobAllocated", "JobStarted", "JobSucceeded",
-    ]  # fmt: skip
+        "JobSubmitted",
+        "JobAllocated",
+        "JobStarted",
+        "JobSucceeded",
+    ]
 
 
 def test_audit_events_come_a_page_at_a_time(world: ApiWorld) -> None:
@@ -140,8 +148,10 @@ def test_a_token_from_other_filters_is_refused(world: ApiWorld) -> None:
     token = world.get("/audit/events?type=JobSubmitted&limit=1").body["next_token"]
     reply = world.get(f"/audit/events?type=JobStarted&limit=1&next_token={token}")
     assert (reply.status, reply.error["field"], reply.error["code"]) == (
-        400, "next_token", "invalid_next_token",
-    )  # fmt: skip
+        400,
+        "next_token",
+        "invalid_next_token",
+    )
 
 
 def test_a_jobs_timeline_and_an_unknown_job(world: ApiWorld) -> None:
@@ -149,8 +159,10 @@ def test_a_jobs_timeline_and_an_unknown_job(world: ApiWorld) -> None:
     assert body["job_id"] == "j-1" and len(body["events"]) == 4
     missing = world.get("/audit/jobs/j-9")
     assert (missing.status, missing.error["code"], missing.error["field"]) == (
-        404, "job_not_found", "job_id",
-    )  # fmt: skip
+        404,
+        "job_not_found",
+        "job_id",
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,8 +199,10 @@ def test_bad_query_values_are_a_400_naming_the_parameter(
 def test_the_json_api_needs_an_operator_key(world: ApiWorld, path: str, key: str | None) -> None:
     reply = world.get(path, key=key)
     assert (reply.status, reply.error["code"], reply.error["field"]) == (
-        401, "unauthorized", "X-Api-Key",
-    )  # fmt: skip
+        401,
+        "unauthorized",
+        "X-Api-Key",
+    )
 
 
 @pytest.mark.parametrize("key", [None, "not-the-key"])
@@ -205,8 +219,9 @@ def test_an_unknown_caller_is_a_401_even_when_the_service_cannot_be_built(
         answer = Client(app).http.get("/health", headers=headers)
         # Then it is a 401 (not the 500 of the build), and a known key meets the 500
         assert (answer.status_code, json.loads(answer.body)["error"]["code"]) == (
-            401, "unauthorized",
-        )  # fmt: skip
+            401,
+            "unauthorized",
+        )
         known = Client(app).http.get("/health", headers={"x-api-key": "key-of-the-operator"})
         assert known.status_code == 500
     finally:
@@ -216,12 +231,19 @@ def test_an_unknown_caller_is_a_401_even_when_the_service_cannot_be_built(
 def _lambda_event(path: str, authorizer: dict[str, object]) -> dict[str, object]:
     """What API Gateway hands the function for GET `path` behind an authorizer."""
     return {
-        "resource": path, "path": path, "httpMethod": "GET", "headers": {},
-        "multiValueHeaders": {}, "queryStringParameters": None,
-        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
         "requestContext": {"httpMethod": "GET", "resourcePath": path, "authorizer": authorizer},
-        "body": None, "isBase64Encoded": False,
-    }  # fmt: skip
+        "body": None,
+        "isBase64Encoded": False,
+    }
 
 
 @pytest.mark.parametrize(

@@ -94,16 +94,37 @@ def test_a_jobs_timeline_crosses_services_in_time_order() -> None:
     timeline = [
         s.submitted("a", 0),
         s.allocated("a", 10, "c-1"),
-        s.event("AllocationRejected", 11, job_id="a", tenant_id="t1", cluster_id="c-1",
-                attempt=1, reason="decommissioning"),
-        s.event("JobRequeued", 12, job_id="a", tenant_id="t1", reason="allocation_rejected",
-                attempt=1, cluster_id="c-1", retry_at=s.at(12)),
+        s.event(
+            "AllocationRejected",
+            11,
+            job_id="a",
+            tenant_id="t1",
+            cluster_id="c-1",
+            attempt=1,
+            reason="decommissioning",
+        ),
+        s.event(
+            "JobRequeued",
+            12,
+            job_id="a",
+            tenant_id="t1",
+            reason="allocation_rejected",
+            attempt=1,
+            cluster_id="c-1",
+            retry_at=s.at(12),
+        ),
         s.allocated("a", 20, "c-2"),
         s.started("a", 22, "c-2", step="s-A2"),
-        s.event("ClusterFailed", 30, cluster_id="c-2", cluster_profile="small", reason="lost",
-                lost_job_ids=["a", "b"]),
+        s.event(
+            "ClusterFailed",
+            30,
+            cluster_id="c-2",
+            cluster_profile="small",
+            reason="lost",
+            lost_job_ids=["a", "b"],
+        ),
         s.emr_step_change("j-C2", "s-A2", "INTERRUPTED", 31),
-    ]  # fmt: skip
+    ]
     others = [s.submitted("b", 1), s.emr_step_change("j-C2", "s-B1", "RUNNING", 25)]
     for event in [timeline[-1], *others, *reversed(timeline[:-1])]:
         world.deliver(event)
@@ -125,8 +146,9 @@ def test_a_record_keeps_the_event_as_json() -> None:
     assert as_dict["detail"]["priority"] == "high"
     assert (as_dict["tenant_id"], as_dict["job_id"], as_dict["cluster_id"]) == ("acme", "a", None)
     assert (as_dict["occurred_at"], as_dict["recorded_at"]) == (
-        "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:05+00:00",
-    )  # fmt: skip
+        "2024-01-01T00:00:00+00:00",
+        "2024-01-01T00:00:05+00:00",
+    )
 
 
 @pytest.mark.parametrize(

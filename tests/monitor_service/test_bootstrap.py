@@ -16,10 +16,14 @@ from tests.monitor_service import support as s
 
 
 def test_settings_from_the_environment() -> None:
-    settings = MonitorServiceSettings.from_env({
-        "MONITOR_SERVICE_TABLE": "monitor-events", "TICK_INTERVAL_SECONDS": "30",
-        "SLA_TARGETS": "critical=30, low=3600", "AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/01/[$X]ab c",
-    })  # fmt: skip
+    settings = MonitorServiceSettings.from_env(
+        {
+            "MONITOR_SERVICE_TABLE": "monitor-events",
+            "TICK_INTERVAL_SECONDS": "30",
+            "SLA_TARGETS": "critical=30, low=3600",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/01/[$X]ab c",
+        }
+    )
     assert (settings.table_name, settings.tick_interval_seconds) == ("monitor-events", 30)
     assert settings.instance_id == "2024/01/01/[$X]abc"
     policy = settings.policy()

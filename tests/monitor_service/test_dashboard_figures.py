@@ -16,9 +16,13 @@ from tests.monitor_service import support as s
 
 def limits(profile: str, seconds: float, minimum: int, maximum: int) -> Any:
     return s.event(
-        "PoolThresholdsChanged", seconds, cluster_profile=profile, minimum=minimum,
-        maximum=maximum, idle_ttl_seconds=600,
-    )  # fmt: skip
+        "PoolThresholdsChanged",
+        seconds,
+        cluster_profile=profile,
+        minimum=minimum,
+        maximum=maximum,
+        idle_ttl_seconds=600,
+    )
 
 
 def _report(events: list[Any], at: float) -> dict[str, Any]:
@@ -36,23 +40,27 @@ def test_the_latest_announced_pool_limits_win_whatever_the_arrival_order(
     announced = [limits("small", 0, 0, 4), limits("small", 60, 1, 6), limits("large", 30, 0, 2)]
     report = _report([announced[i] for i in order], 100)
     assert report["pool_minimum"] == [
-        {"profile": "large", "value": 0}, {"profile": "small", "value": 1},
-    ]  # fmt: skip
+        {"profile": "large", "value": 0},
+        {"profile": "small", "value": 1},
+    ]
     assert report["pool_maximum"] == [
-        {"profile": "large", "value": 2}, {"profile": "small", "value": 6},
-    ]  # fmt: skip
+        {"profile": "large", "value": 2},
+        {"profile": "small", "value": 6},
+    ]
     assert report["pool_idle_ttl_seconds"][0] == {"profile": "large", "value": 600}
 
 
 def test_waits_per_priority_class_across_profiles_and_tenants() -> None:
     report = _report(
         [
-            s.submitted("a", 0, priority="high", tenant="t1"), s.started("a", 30),
+            s.submitted("a", 0, priority="high", tenant="t1"),
+            s.started("a", 30),
             s.submitted("b", 0, priority="high", tenant="t2", profile="large"),
-            s.started("b", 90, tenant="t2"), s.submitted("c", 0, priority="low"),
+            s.started("b", 90, tenant="t2"),
+            s.submitted("c", 0, priority="low"),
         ],
         100,
-    )  # fmt: skip
+    )
     (high,) = [r for r in report["priority_wait_seconds"] if r["priority"] == "high"]
     assert (high["count"], high["p50"], high["p95"], high["sum"]) == (2, 30.0, 90.0, 120.0)
     low = [r for r in report["priority_wait_seconds"] if r["priority"] == "low"]
@@ -62,9 +70,12 @@ def test_waits_per_priority_class_across_profiles_and_tenants() -> None:
 def test_the_oldest_wait_now_counts_jobs_not_started_breached_or_not() -> None:
     world = s.World()
     events = [
-        s.submitted("a", 0, priority="critical"), s.submitted("b", 50, priority="critical"),
-        s.submitted("c", 10, priority="low"), s.submitted("d", 0), s.started("d", 5),
-    ]  # fmt: skip
+        s.submitted("a", 0, priority="critical"),
+        s.submitted("b", 50, priority="critical"),
+        s.submitted("c", 10, priority="low"),
+        s.submitted("d", 0),
+        s.started("d", 5),
+    ]
     for event in events:
         world.deliver(event)
     world.app.tick(s.at(100))  # "a" and "b" breached their 60 s
@@ -73,8 +84,9 @@ def test_the_oldest_wait_now_counts_jobs_not_started_breached_or_not() -> None:
     assert oldest == {"critical": 200.0, "low": 190.0}
     world.deliver(s.started("a", 210))
     assert world.app.metrics(s.at(300))["oldest_wait_seconds"][0] == {
-        "priority": "critical", "value": 250.0,
-    }  # fmt: skip
+        "priority": "critical",
+        "value": 250.0,
+    }
 
 
 def test_cluster_time_utilization_and_cost_per_hour() -> None:
@@ -82,16 +94,22 @@ def test_cluster_time_utilization_and_cost_per_hour() -> None:
     # holding a slot 1800-5400 s (crossing the hour at 3600 s)
     report = _report(
         [
-            s.requested("c-1", 0), s.ready("c-1", 600, slots=2), s.submitted("j", 1700),
-            s.allocated("j", 1800), s.started("j", 1805), s.succeeded("j", 5400),
+            s.requested("c-1", 0),
+            s.ready("c-1", 600, slots=2),
+            s.submitted("j", 1700),
+            s.allocated("j", 1800),
+            s.started("j", 1805),
+            s.succeeded("j", 5400),
         ],
         7200,
-    )  # fmt: skip
+    )
     first, second = report["hourly"]
     assert (first["hour"], second["hour"]) == (s.at(0).isoformat(), s.at(3600).isoformat())
     assert (first["starting_seconds"], first["idle_seconds"], first["busy_seconds"]) == (
-        600.0, 1200.0, 1800.0,
-    )  # fmt: skip
+        600.0,
+        1200.0,
+        1800.0,
+    )
     assert first["utilization"] == pytest.approx(1800 / (3000 * 2), abs=1e-6)
     assert first["cost_dollars"] == pytest.approx(0.72)
     assert (second["busy_seconds"], second["idle_seconds"]) == (1800.0, 1800.0)

@@ -12,9 +12,18 @@ from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_
 
 DOMAIN = Path(__file__).resolve().parents[2] / "services" / "monitor_service" / "domain"
 ALLOWED = {
-    "__future__", "bisect", "collections", "dataclasses", "datetime", "json", "operator",
-    "typing", "uuid", "eventsourcing", "monitor_service",
-}  # fmt: skip
+    "__future__",
+    "bisect",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "json",
+    "operator",
+    "typing",
+    "uuid",
+    "eventsourcing",
+    "monitor_service",
+}
 CLOCK_OR_CHANCE = {"now", "utcnow", "today", "time", "uuid1", "uuid4", "environ", "getenv", "open"}
 
 

@@ -72,13 +72,15 @@ def test_a_tick_writes_the_figures_of_the_metrics_report_as_emf() -> None:
 
 def test_samples_sharing_labels_share_a_document_and_empty_labels_are_named() -> None:
     samples = [
-        Sample("emrcp_a", (("profile", "small"),), 1), Sample("emrcp_b", (("profile", ""),), 2),
+        Sample("emrcp_a", (("profile", "small"),), 1),
+        Sample("emrcp_b", (("profile", ""),), 2),
         Sample("emrcp_c", (("profile", "small"),), 3),
-    ]  # fmt: skip
+    ]
     documents = list(EmfMetricsPublisher().documents(samples, NOW))
     assert [(d["profile"], sorted(k for k in d if k.startswith("emrcp"))) for d in documents] == [
-        ("none", ["emrcp_b"]), ("small", ["emrcp_a", "emrcp_c"]),
-    ]  # fmt: skip
+        ("none", ["emrcp_b"]),
+        ("small", ["emrcp_a", "emrcp_c"]),
+    ]
 
 
 def test_a_label_set_with_more_figures_than_a_document_holds_is_split() -> None:
@@ -90,11 +92,16 @@ def test_a_label_set_with_more_figures_than_a_document_holds_is_split() -> None:
 
 @pytest.mark.parametrize(
     ("name", "unit"),
-    [("emrcp_job_wait_seconds_p95", "Seconds"), ("emrcp_job_wait_seconds_count", "Count"),
-     ("emrcp_cluster_seconds_total", "Seconds"), ("emrcp_cost_dollars_total", "None"),
-     ("emrcp_slot_utilization_ratio", "None"), ("emrcp_clusters", "Count"),
-     ("emrcp_service_up", "None")],
-)  # fmt: skip
+    [
+        ("emrcp_job_wait_seconds_p95", "Seconds"),
+        ("emrcp_job_wait_seconds_count", "Count"),
+        ("emrcp_cluster_seconds_total", "Seconds"),
+        ("emrcp_cost_dollars_total", "None"),
+        ("emrcp_slot_utilization_ratio", "None"),
+        ("emrcp_clusters", "Count"),
+        ("emrcp_service_up", "None"),
+    ],
+)
 def test_units(name: str, unit: str) -> None:
     assert unit_of(name) == unit
 

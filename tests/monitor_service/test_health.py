@@ -105,14 +105,23 @@ def test_lost_beats_are_gaps_in_an_instances_sequence() -> None:
         world.deliver(s.heartbeat("job-service", sequence * 60, sequence, instance="i-9"))
     world.deliver(s.heartbeat("job-service", 30, 1, instance="i-8"))
     world.set(400)
-    (job_service,) = [r for r in world.app.health(world.now)["services"]
-                      if r["service"] == "job-service"]  # fmt: skip
+    (job_service,) = [
+        r for r in world.app.health(world.now)["services"] if r["service"] == "job-service"
+    ]
     assert job_service["instances"] == [
-        {"instance_id": "i-8", "last_heartbeat_at": "2024-01-01T00:00:30+00:00", "sequence": 1,
-         "lost_beats": 0},
-        {"instance_id": "i-9", "last_heartbeat_at": "2024-01-01T00:06:00+00:00", "sequence": 6,
-         "lost_beats": 2},
-    ]  # fmt: skip
+        {
+            "instance_id": "i-8",
+            "last_heartbeat_at": "2024-01-01T00:00:30+00:00",
+            "sequence": 1,
+            "lost_beats": 0,
+        },
+        {
+            "instance_id": "i-9",
+            "last_heartbeat_at": "2024-01-01T00:06:00+00:00",
+            "sequence": 6,
+            "lost_beats": 2,
+        },
+    ]
     assert job_service["heartbeat_age_seconds"] == 40.0
 
 
@@ -149,8 +158,9 @@ def test_the_monitor_beats_each_tick_and_is_healthy_when_its_beats_come_back() -
         assert world.app.tick(world.now).heartbeat == minute
     beats = [e for e in world.published() if isinstance(e, Heartbeat)]
     assert [(b.service, b.instance_id, b.sequence) for b in beats] == [
-        ("monitor-service", "monitor-1", 1), ("monitor-service", "monitor-1", 2),
-    ]  # fmt: skip
+        ("monitor-service", "monitor-1", 1),
+        ("monitor-service", "monitor-1", 2),
+    ]
     assert to_envelope(beats[0])["source"] == "emr-control-plane.monitor-service"
     for beat in beats:
         world.deliver(beat)

@@ -24,14 +24,23 @@ from monitor_service.domain.stats import Samples, nearest_rank
 from tests.monitor_service import support as s
 
 SCENARIO = [
-    s.requested("c-1", 0), s.submitted("A", 0, tenant="t1", priority="high"),
-    s.submitted("B", 60, tenant="t2"), s.ready("c-1", 300, slots=2),
-    s.allocated("A", 300, slot=0), s.allocated("B", 300, slot=1, tenant="t2"),
-    s.started("B", 305, tenant="t2"), s.started("A", 310),
-    s.succeeded("B", 900, tenant="t2"), s.submitted("C", 1000, tenant="t1", priority="high"),
-    s.succeeded("A", 1500), s.allocated("C", 1510, slot=0), s.started("C", 1520),
-    s.succeeded("C", 2100), s.decommissioning("c-1", 2700), s.terminated("c-1", 2820),
-]  # fmt: skip
+    s.requested("c-1", 0),
+    s.submitted("A", 0, tenant="t1", priority="high"),
+    s.submitted("B", 60, tenant="t2"),
+    s.ready("c-1", 300, slots=2),
+    s.allocated("A", 300, slot=0),
+    s.allocated("B", 300, slot=1, tenant="t2"),
+    s.started("B", 305, tenant="t2"),
+    s.started("A", 310),
+    s.succeeded("B", 900, tenant="t2"),
+    s.submitted("C", 1000, tenant="t1", priority="high"),
+    s.succeeded("A", 1500),
+    s.allocated("C", 1510, slot=0),
+    s.started("C", 1520),
+    s.succeeded("C", 2100),
+    s.decommissioning("c-1", 2700),
+    s.terminated("c-1", 2820),
+]
 
 
 def _world() -> s.World:
@@ -59,8 +68,16 @@ def metrics() -> dict[str, Any]:
 
 def test_waits_and_cycle_times_per_profile_priority_and_tenant(metrics: dict[str, Any]) -> None:
     (high,) = _rows(metrics, "wait_seconds", tenant="t1")
-    assert high == {"profile": "small", "priority": "high", "tenant": "t1", "count": 2,
-                    "sum": 830.0, "p50": 310.0, "p95": 520.0, "p99": 520.0}  # fmt: skip
+    assert high == {
+        "profile": "small",
+        "priority": "high",
+        "tenant": "t1",
+        "count": 2,
+        "sum": 830.0,
+        "p50": 310.0,
+        "p95": 520.0,
+        "p99": 520.0,
+    }
     (normal,) = _rows(metrics, "wait_seconds", tenant="t2")
     assert (normal["p50"], normal["p99"]) == (245.0, 245.0)
     (cycle,) = _rows(metrics, "cycle_seconds", tenant="t1")
@@ -88,10 +105,15 @@ def test_cost_per_profile_and_per_tenant(metrics: dict[str, Any]) -> None:
     assert _value(metrics, "cluster_hourly_dollars", profile="small") == 0.72
     assert _value(metrics, "cost_dollars", profile="small") == pytest.approx(0.564)
     cost = {(r["tenant"], r["kind"]): r["value"] for r in metrics["tenant_cost_dollars"]}
-    assert cost == pytest.approx({
-        ("t1", "direct"): 0.298, ("t1", "shared"): 0.206 * 1490 / 1790,
-        ("t2", "direct"): 0.06, ("t2", "shared"): 0.206 * 300 / 1790,
-    }, abs=1e-6)  # fmt: skip
+    assert cost == pytest.approx(
+        {
+            ("t1", "direct"): 0.298,
+            ("t1", "shared"): 0.206 * 1490 / 1790,
+            ("t2", "direct"): 0.06,
+            ("t2", "shared"): 0.206 * 300 / 1790,
+        },
+        abs=1e-6,
+    )
     assert sum(cost.values()) == pytest.approx(0.564)
     assert metrics["unallocated_cost_dollars"] == []
 
@@ -102,29 +124,40 @@ def test_a_running_cluster_counts_up_to_the_time_asked_and_idle_hours_stay_unall
         world.deliver(event)
     metrics = world.app.metrics(s.at(3600))
     assert {r["phase"]: r["value"] for r in metrics["cluster_seconds"]} == {
-        "starting": 600.0, "idle": 3000.0, "busy": 0.0,
-    }  # fmt: skip
+        "starting": 600.0,
+        "idle": 3000.0,
+        "busy": 0.0,
+    }
     assert _value(metrics, "unallocated_cost_dollars", profile="large") == pytest.approx(10.56)
     assert metrics["slots"] == [
         {"profile": "large", "state": "busy", "value": 0},
         {"profile": "large", "state": "free", "value": 2},
-    ]  # fmt: skip
+    ]
 
 
 def test_overhead_is_shared_within_its_hour_only() -> None:
     # Hour 0: t1 busy 600 s, idle 3000 s; hour 1: t2 busy 1200 s, idle 2400 s
     world = s.World(policy=MonitorPolicy(prices=load_price_book()))
     for event in (
-        s.ready("c-1", 0), s.allocated("A", 0), s.succeeded("A", 600),
-        s.allocated("B", 3600, tenant="t2"), s.succeeded("B", 4800, tenant="t2"),
-    ):  # fmt: skip
+        s.ready("c-1", 0),
+        s.allocated("A", 0),
+        s.succeeded("A", 600),
+        s.allocated("B", 3600, tenant="t2"),
+        s.succeeded("B", 4800, tenant="t2"),
+    ):
         world.deliver(event)
-    cost = {(r["tenant"], r["kind"]): r["value"]
-            for r in world.app.metrics(s.at(7200))["tenant_cost_dollars"]}  # fmt: skip
-    assert cost == pytest.approx({
-        ("t1", "direct"): 0.12, ("t1", "shared"): 0.6,
-        ("t2", "direct"): 0.24, ("t2", "shared"): 0.48,
-    })  # fmt: skip
+    cost = {
+        (r["tenant"], r["kind"]): r["value"]
+        for r in world.app.metrics(s.at(7200))["tenant_cost_dollars"]
+    }
+    assert cost == pytest.approx(
+        {
+            ("t1", "direct"): 0.12,
+            ("t1", "shared"): 0.6,
+            ("t2", "direct"): 0.24,
+            ("t2", "shared"): 0.48,
+        }
+    )
 
 
 def test_an_unpriced_profile_is_listed_and_costs_nothing() -> None:

@@ -85,8 +85,11 @@ def test_the_log_as_of_a_past_time_equals_a_monitor_that_saw_only_that_much() ->
 def test_as_of_keeps_what_was_recorded_by_then_even_from_a_writer_whose_clock_lags() -> None:
     # Given entries recorded at 100 s, then at 50 s (a writer whose clock lags), then at 1000 s
     world = s.World()
-    for recorded, event in ((100, s.submitted("a", 90)), (50, s.submitted("b", 40)),
-                            (1000, s.submitted("c", 990))):  # fmt: skip
+    for recorded, event in (
+        (100, s.submitted("a", 90)),
+        (50, s.submitted("b", 40)),
+        (1000, s.submitted("c", 990)),
+    ):
         world.app.record(event, at=s.at(recorded))
     # Then the log as of 60 s holds only the entry recorded at 50 s, and as of 100 s both
     assert [r.job_id for r in world.app.replay(as_of=s.at(60)).audit.timeline("b")] == ["b"]

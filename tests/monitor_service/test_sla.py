@@ -34,11 +34,23 @@ def test_a_late_start_is_a_breach_decided_when_the_start_arrives_and_only_once()
     world.deliver(s.succeeded("a", 500))
     # Then one SlaBreached says how long it waited against which target
     (breach,) = _breaches(world)
-    assert breach.model_dump(include={"job_id", "tenant_id", "cluster_profile", "priority",
-                                      "waited_seconds", "target_seconds"}) == {
-        "job_id": "a", "tenant_id": "acme", "cluster_profile": "small", "priority": "high",
-        "waited_seconds": 310.0, "target_seconds": 300.0,
-    }  # fmt: skip
+    assert breach.model_dump(
+        include={
+            "job_id",
+            "tenant_id",
+            "cluster_profile",
+            "priority",
+            "waited_seconds",
+            "target_seconds",
+        }
+    ) == {
+        "job_id": "a",
+        "tenant_id": "acme",
+        "cluster_profile": "small",
+        "priority": "high",
+        "waited_seconds": 310.0,
+        "target_seconds": 300.0,
+    }
     assert breach.occurred_at == s.at(311)
     assert _breach_counts(world, 600) == {("small", "high", "acme"): 1}
 
@@ -91,9 +103,12 @@ def test_targets_are_configurable() -> None:
 
 
 @pytest.mark.parametrize(
-    "seconds", [{"critical": 60, "high": 300, "normal": 1800}, {"critical": 0, "high": 1,
-                "normal": 1, "low": 1}],
-)  # fmt: skip
+    "seconds",
+    [
+        {"critical": 60, "high": 300, "normal": 1800},
+        {"critical": 0, "high": 1, "normal": 1, "low": 1},
+    ],
+)
 def test_targets_name_every_priority_above_zero(seconds: dict[str, float]) -> None:
     with pytest.raises(InvalidPolicy):
         SlaTargets(seconds)

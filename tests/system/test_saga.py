@@ -46,9 +46,13 @@ class CountingProvisioner(CloudFormationProvisioner):
         self.created: list[str] = []
 
     def create_stack(
-        self, stack_name: str, template: str, parameters: Sequence[Any],
-        client_request_token: str, tags: Any,
-    ) -> None:  # fmt: skip
+        self,
+        stack_name: str,
+        template: str,
+        parameters: Sequence[Any],
+        client_request_token: str,
+        tags: Any,
+    ) -> None:
         self.created.append(stack_name)
         super().create_stack(stack_name, template, parameters, client_request_token, tags)
 
@@ -84,17 +88,21 @@ class SagaWorld:
             f"{prefix}-bus",
             [
                 ServicePlumbing(
-                    "job-service", job_settings.table_name, translate=self.jobs.translate,
+                    "job-service",
+                    job_settings.table_name,
+                    translate=self.jobs.translate,
                     definition=self.job_definition,
                     handle_sqs_event=self.jobs.consumer.handle_sqs_event,
                 ),
                 ServicePlumbing(
-                    "cluster-service", cluster_settings.table_name,
-                    translate=self.clusters.translate, definition=self.cluster_definition,
+                    "cluster-service",
+                    cluster_settings.table_name,
+                    translate=self.clusters.translate,
+                    definition=self.cluster_definition,
                     handle_sqs_event=self.clusters.consumer.handle_sqs_event,
                 ),
             ],
-        ).create()  # fmt: skip
+        ).create()
         self.sqs = client("sqs", self.endpoint_url)
         self.emr = client("emr", self.endpoint_url)
 
@@ -124,9 +132,10 @@ class SagaWorld:
             attributes = self.sqs.get_queue_attributes(
                 QueueUrl=url,
                 AttributeNames=[
-                    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
                 ],
-            )["Attributes"]  # fmt: skip
+            )["Attributes"]
             counts[definition.dead_letter_queue_name] = sum(int(v) for v in attributes.values())
         return counts
 
@@ -143,12 +152,14 @@ def test_a_submitted_job_gets_a_cluster_runs_its_step_and_frees_the_slot(saga: S
     saga.jobs.app.create_profile(
         JOB_PROFILE,
         ProfileTerms(
-            job_type="scoring", cluster_profile=PROFILE,
+            job_type="scoring",
+            cluster_profile=PROFILE,
             step_template=StepTemplate("command", ("bash", "-c", "sleep 2")),
-            max_attempts=1, timeout_seconds=600,
+            max_attempts=1,
+            timeout_seconds=600,
         ),
         at=at,
-    )  # fmt: skip
+    )
     saga.pipeline.pump()
     assert saga.provisioner.created == []
     # When a job is submitted and virtual time goes on until it ends

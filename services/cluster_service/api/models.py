@@ -21,9 +21,16 @@ ProfileName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$"
 Word = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 ClusterStateName = Literal[  # ClusterState's values (a test checks)
-    "REQUESTED", "PROVISIONING", "STARTING", "BOOTSTRAPPING", "READY", "BUSY",
-    "DECOMMISSIONING", "TERMINATED", "FAILED",
-]  # fmt: skip
+    "REQUESTED",
+    "PROVISIONING",
+    "STARTING",
+    "BOOTSTRAPPING",
+    "READY",
+    "BUSY",
+    "DECOMMISSIONING",
+    "TERMINATED",
+    "FAILED",
+]
 
 
 class PoolLimits(BaseModel):
@@ -71,7 +78,8 @@ class ProfileShape(BaseModel):
     def profile_named(self, name: str) -> ClusterProfile:
         """The domain's profile (InvalidClusterProfile names the field it refuses)."""
         return ClusterProfile(
-            name=name, release_label=self.release_label,
+            name=name,
+            release_label=self.release_label,
             applications=tuple(self.applications),
             master_instance_type=self.master_instance_type,
             core_instance_type=self.core_instance_type,
@@ -80,7 +88,7 @@ class ProfileShape(BaseModel):
             idle_timeout_seconds=self.idle_timeout_seconds,
             task_instance_type=self.task_instance_type,
             task_instance_count=self.task_instance_count,
-        )  # fmt: skip
+        )
 
 
 class CreateProfile(ProfileShape):

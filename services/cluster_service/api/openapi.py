@@ -36,19 +36,48 @@ _WRITE: Final = (400, 401, 413, 415)
 ROUTES: Final = (
     Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
     Route("GET", "/cluster-profiles", "List cluster profiles", 200, ProfileList),
-    Route("POST", "/cluster-profiles", "Register a cluster profile and its pool", 201,
-          ProfileCreated, (*_WRITE, 409), CreateProfile),
-    Route("GET", "/cluster-profiles/{name}", "Read a cluster profile", 200, ProfileView,
-          (401, 404)),
-    Route("PUT", "/cluster-profiles/{name}", "Change a cluster profile's shape", 200,
-          ProfileView, (*_WRITE, 404, 409), ProfileShape),
-    Route("GET", "/clusters", "List clusters, oldest first", 200, ClusterList, (400, 401, 404),
-          query=ClusterListQuery),
+    Route(
+        "POST",
+        "/cluster-profiles",
+        "Register a cluster profile and its pool",
+        201,
+        ProfileCreated,
+        (*_WRITE, 409),
+        CreateProfile,
+    ),
+    Route(
+        "GET", "/cluster-profiles/{name}", "Read a cluster profile", 200, ProfileView, (401, 404)
+    ),
+    Route(
+        "PUT",
+        "/cluster-profiles/{name}",
+        "Change a cluster profile's shape",
+        200,
+        ProfileView,
+        (*_WRITE, 404, 409),
+        ProfileShape,
+    ),
+    Route(
+        "GET",
+        "/clusters",
+        "List clusters, oldest first",
+        200,
+        ClusterList,
+        (400, 401, 404),
+        query=ClusterListQuery,
+    ),
     Route("GET", "/pools", "List pools", 200, PoolList),
     Route("GET", "/pools/{profile}", "Read a pool", 200, PoolView, (401, 404)),
-    Route("PUT", "/pools/{profile}", "Change a pool's thresholds", 200, PoolView,
-          (*_WRITE, 404, 409), ChangeThresholds),
-)  # fmt: skip
+    Route(
+        "PUT",
+        "/pools/{profile}",
+        "Change a pool's thresholds",
+        200,
+        PoolView,
+        (*_WRITE, 404, 409),
+        ChangeThresholds,
+    ),
+)
 
 _ERROR_TEXT: Final = {
     404: "No such cluster profile (or pool)",
@@ -60,9 +89,12 @@ _DESCRIPTION: Final = (
     "X-Api-Key; on AWS the API's authorizer names it."
 )
 DESCRIPTION: Final = Description(
-    title="cluster-service", description=_DESCRIPTION, server_url="http://127.0.0.1:8002",
-    routes=ROUTES, error_text=_ERROR_TEXT,
-)  # fmt: skip
+    title="cluster-service",
+    description=_DESCRIPTION,
+    server_url="http://127.0.0.1:8002",
+    routes=ROUTES,
+    error_text=_ERROR_TEXT,
+)
 
 
 @functools.cache

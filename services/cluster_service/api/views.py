@@ -90,7 +90,8 @@ class ClusterList(View):
 
 def profile_view(profile: ClusterProfile) -> ProfileView:
     return ProfileView(
-        name=profile.name, release_label=profile.release_label,
+        name=profile.name,
+        release_label=profile.release_label,
         applications=list(profile.applications),
         master_instance_type=profile.master_instance_type,
         core_instance_type=profile.core_instance_type,
@@ -99,25 +100,41 @@ def profile_view(profile: ClusterProfile) -> ProfileView:
         task_instance_count=profile.task_instance_count,
         step_concurrency=profile.step_concurrency,
         idle_timeout_seconds=profile.idle_timeout_seconds,
-    )  # fmt: skip
+    )
 
 
 def pool_view(pool: PoolSummary) -> PoolView:
     return PoolView(
-        profile=pool.profile, minimum=pool.minimum, maximum=pool.maximum,
-        idle_ttl_seconds=pool.idle_ttl_seconds, changed_by=pool.changed_by,
-        changed_at=pool.changed_at, slots_per_cluster=pool.slots_per_cluster,
-        queued_jobs=pool.queued_jobs, clusters_by_state=dict(pool.clusters_by_state),
+        profile=pool.profile,
+        minimum=pool.minimum,
+        maximum=pool.maximum,
+        idle_ttl_seconds=pool.idle_ttl_seconds,
+        changed_by=pool.changed_by,
+        changed_at=pool.changed_at,
+        slots_per_cluster=pool.slots_per_cluster,
+        queued_jobs=pool.queued_jobs,
+        clusters_by_state=dict(pool.clusters_by_state),
         free_slots=pool.free_slots,
-    )  # fmt: skip
+    )
 
 
 def cluster_view(c: ClusterSummary) -> ClusterView:
     return ClusterView(
-        cluster_id=c.cluster_id, profile=c.profile, state=c.state, stack_name=c.stack_name,
-        emr_cluster_id=c.emr_cluster_id, slots=c.slots, busy_slots=c.busy_slots,
-        free_slots=c.free_slots, jobs=dict(c.jobs), request_reason=c.request_reason,
-        requested_at=c.requested_at, updated_at=c.updated_at, idle_since=c.idle_since,
-        failure_reason=c.failure_reason, lost_job_ids=list(c.lost_job_ids),
-        stack_delete_requested=c.stack_delete_requested, stack_deleted=c.stack_deleted,
-    )  # fmt: skip
+        cluster_id=c.cluster_id,
+        profile=c.profile,
+        state=c.state,
+        stack_name=c.stack_name,
+        emr_cluster_id=c.emr_cluster_id,
+        slots=c.slots,
+        busy_slots=c.busy_slots,
+        free_slots=c.free_slots,
+        jobs=dict(c.jobs),
+        request_reason=c.request_reason,
+        requested_at=c.requested_at,
+        updated_at=c.updated_at,
+        idle_since=c.idle_since,
+        failure_reason=c.failure_reason,
+        lost_job_ids=list(c.lost_job_ids),
+        stack_delete_requested=c.stack_delete_requested,
+        stack_deleted=c.stack_deleted,
+    )

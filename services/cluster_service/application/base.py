@@ -51,8 +51,10 @@ class ClustersCore(Application[UUID]):
     name = "ClusterService"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        PoolRoster: 50, Demand: 100, ProfileCatalog: 50,
-    }  # fmt: skip
+        PoolRoster: 50,
+        Demand: 100,
+        ProfileCatalog: 50,
+    }
 
     def __init__(
         self,
@@ -135,8 +137,9 @@ class ClustersCore(Application[UUID]):
         assert work.pool is not None and work.profile is not None
         slots = work.profile.slots
         starts = 0
-        for decision in decide(work.pool, work.views(), work.queued_jobs, at,
-                               slots_per_cluster=slots):  # fmt: skip
+        for decision in decide(
+            work.pool, work.views(), work.queued_jobs, at, slots_per_cluster=slots
+        ):
             if isinstance(decision, StartCluster):
                 if starts == STARTS_PER_PASS:
                     continue
@@ -194,18 +197,23 @@ class ClustersCore(Application[UUID]):
     def _carry_out(self, work: PoolWork) -> None:
         for cluster in [*work.started(), *work.retry_creates]:
             assert work.profile is not None
-            self._attempt(f"CreateStack {cluster.stack_name}", self._create_stack, cluster,
-                          work.profile)  # fmt: skip
+            self._attempt(
+                f"CreateStack {cluster.stack_name}", self._create_stack, cluster, work.profile
+            )
         deletes = [(c.stack_name, c.delete_request_token) for c in work.to_delete()]
         for stack_name, token in [*deletes, *work.orphan_deletes]:
-            self._attempt(f"DeleteStack {stack_name}", self.provisioner.delete_stack,
-                          stack_name, token)  # fmt: skip
+            self._attempt(
+                f"DeleteStack {stack_name}", self.provisioner.delete_stack, stack_name, token
+            )
 
     def _create_stack(self, cluster: Cluster, profile: ClusterProfile) -> None:
         self.provisioner.create_stack(
-            cluster.stack_name, self.template, profile.stack_parameters(cluster.id),
-            cluster.client_request_token, {POOL_TAG: profile.name, CLUSTER_ID_TAG: str(cluster.id)},
-        )  # fmt: skip
+            cluster.stack_name,
+            self.template,
+            profile.stack_parameters(cluster.id),
+            cluster.client_request_token,
+            {POOL_TAG: profile.name, CLUSTER_ID_TAG: str(cluster.id)},
+        )
 
     def _attempt(self, what: str, call: Callable[..., None], *args: Any) -> None:
         """Call AWS after the save; a failure is logged and left to the tick's repair (raising

@@ -83,14 +83,24 @@ class Demand(Aggregate):
             self.trigger_event(self.Took, job_id=job_id, key=key, timestamp=at)
 
     def reject(
-        self, job_id: str, tenant_id: str, cluster_id: str, attempt: int, reason: str,
+        self,
+        job_id: str,
+        tenant_id: str,
+        cluster_id: str,
+        attempt: int,
+        reason: str,
         at: datetime,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record the refusal (published as AllocationRejected); the job waits again."""
         self.trigger_event(
-            self.Rejected, job_id=job_id, tenant_id=tenant_id, cluster_id=cluster_id,
-            attempt=attempt, reason=reason, timestamp=at,
-        )  # fmt: skip
+            self.Rejected,
+            job_id=job_id,
+            tenant_id=tenant_id,
+            cluster_id=cluster_id,
+            attempt=attempt,
+            reason=reason,
+            timestamp=at,
+        )
 
     def requeue(self, job_id: str, key: str | None, at: datetime) -> bool:
         """The allocation `key` ended and the job waits again; False if that is stale news."""

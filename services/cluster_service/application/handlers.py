@@ -56,9 +56,15 @@ class ClusterServiceHandlers:
 
     def on_job_allocated(self, event: JobAllocated) -> None:
         self._app.job_allocated(
-            event.job_id, event.tenant_id, event.cluster_id, event.cluster_profile,
-            event.attempt, event.slot, self._clock(), consumed=[event.event_id],
-        )  # fmt: skip
+            event.job_id,
+            event.tenant_id,
+            event.cluster_id,
+            event.cluster_profile,
+            event.attempt,
+            event.slot,
+            self._clock(),
+            consumed=[event.event_id],
+        )
 
     def on_job_requeued(self, event: JobRequeued) -> None:
         self._app.job_requeued(
@@ -88,14 +94,21 @@ class ClusterServiceHandlers:
         assert isinstance(detail, EmrClusterStateChange)
         reason = detail.state_change_reason.get("message") or detail.reason_code or ""
         self._app.emr_state_changed(
-            detail.cluster_id, detail.state, self._clock(), name=detail.name,
-            reason=str(reason), consumed=[event.event_id],
-        )  # fmt: skip
+            detail.cluster_id,
+            detail.state,
+            self._clock(),
+            name=detail.name,
+            reason=str(reason),
+            consumed=[event.event_id],
+        )
 
     def on_stack_status_change(self, event: AwsEvent[Any]) -> None:
         detail = event.detail
         assert isinstance(detail, CloudFormationStackStatusChange)
         self._app.stack_status_changed(
-            detail.stack_name, detail.status_details.status, self._clock(),
-            reason=detail.status_details.status_reason, consumed=[event.event_id],
-        )  # fmt: skip
+            detail.stack_name,
+            detail.status_details.status,
+            self._clock(),
+            reason=detail.status_details.status_reason,
+            consumed=[event.event_id],
+        )

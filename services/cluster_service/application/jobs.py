@@ -29,9 +29,16 @@ class JobUseCases(ClustersCore):
             work.jobs(at).queue(job_id, at)
 
     def job_allocated(
-        self, job_id: str, tenant_id: str, cluster_id: str, profile: str, attempt: int,
-        slot: int, at: datetime, consumed: Sequence[str] = (),
-    ) -> RejectionReason | None:  # fmt: skip
+        self,
+        job_id: str,
+        tenant_id: str,
+        cluster_id: str,
+        profile: str,
+        attempt: int,
+        slot: int,
+        at: datetime,
+        consumed: Sequence[str] = (),
+    ) -> RejectionReason | None:
         """None when the job holds the slot (or the news was stale), else the refusal's reason,
         recorded to be published as AllocationRejected."""
         key = allocation_key(cluster_id, attempt)
@@ -65,9 +72,13 @@ class JobUseCases(ClustersCore):
         return None
 
     def job_requeued(
-        self, job_id: str, cluster_id: str | None, attempt: int, at: datetime,
+        self,
+        job_id: str,
+        cluster_id: str | None,
+        attempt: int,
+        at: datetime,
         consumed: Sequence[str] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         """The job's attempt on `cluster_id` ended and it waits again (stale news is ignored)."""
         profile = self._profile_of_job(job_id, cluster_id)
         if profile is None:

@@ -25,8 +25,10 @@ logger = logging.getLogger(__name__)
 Thresholds = tuple[int, int, int]
 """(minimum, maximum, idle TTL in seconds)."""
 SEED_THRESHOLDS: Final[Mapping[str, Thresholds]] = {
-    "small": (1, 5, 900), "medium": (0, 4, 1_800), "large": (0, 2, 1_800),
-}  # fmt: skip
+    "small": (1, 5, 900),
+    "medium": (0, 4, 1_800),
+    "large": (0, 2, 1_800),
+}
 """Where the seeded pools start: one small cluster kept warm, medium and large on demand."""
 _WHOLE_NUMBER: Final = re.compile(r"[0-9]{1,9}")
 
@@ -53,9 +55,13 @@ class PoolUseCases(QueryUseCases):
         return [p.name for p in missing]
 
     def register_profile(
-        self, profile: ClusterProfile, minimum: int, maximum: int, idle_ttl_seconds: int,
+        self,
+        profile: ClusterProfile,
+        minimum: int,
+        maximum: int,
+        idle_ttl_seconds: int,
         at: datetime,
-    ) -> PoolSummary:  # fmt: skip
+    ) -> PoolSummary:
         """A new profile and its pool; ProfileExists, InvalidThresholds, Conflict."""
         with self._lock:
             if self._get(ProfileRecord.id_for(profile.name), ProfileRecord) is not None:
@@ -92,9 +98,14 @@ class PoolUseCases(QueryUseCases):
         ]
 
     def change_thresholds(
-        self, profile: str, minimum: int, maximum: int, idle_ttl_seconds: int,
-        changed_by: ChangeSource, at: datetime,
-    ) -> PoolSummary:  # fmt: skip
+        self,
+        profile: str,
+        minimum: int,
+        maximum: int,
+        idle_ttl_seconds: int,
+        changed_by: ChangeSource,
+        at: datetime,
+    ) -> PoolSummary:
         """New limits (recorded only if they differ), and the pool reconciled to them at once.
         Raises ProfileNotFound, InvalidThresholds, InvalidChangeSource, Conflict."""
         with self._working_on(profile, at) as work:
@@ -117,8 +128,11 @@ class PoolUseCases(QueryUseCases):
         readings = self.thresholds.read()
         if not readings:
             return []
-        return [name for name in self._profile_names()
-                if name in readings and self._apply_reading(name, readings[name], at)]  # fmt: skip
+        return [
+            name
+            for name in self._profile_names()
+            if name in readings and self._apply_reading(name, readings[name], at)
+        ]
 
     def _apply_reading(self, name: str, reading: ThresholdReading, at: datetime) -> bool:
         roster = self._get(PoolRoster.id_for(name), PoolRoster)
@@ -137,8 +151,11 @@ class PoolUseCases(QueryUseCases):
 
 def _parsed(name: str, reading: ThresholdReading, pool: Pool) -> Thresholds | None:
     """The reading over the pool's current values; None (logged) if any value is invalid."""
-    values = {"minimum": pool.minimum, "maximum": pool.maximum,
-              "idle-ttl-seconds": pool.idle_ttl_seconds}  # fmt: skip
+    values = {
+        "minimum": pool.minimum,
+        "maximum": pool.maximum,
+        "idle-ttl-seconds": pool.idle_ttl_seconds,
+    }
     for key, raw in reading.values.items():
         if not _WHOLE_NUMBER.fullmatch(raw.strip()):
             logger.warning("pool %s: ignoring SSM %s=%r: not a whole number", name, key, raw)

@@ -122,8 +122,9 @@ class PoolRoster(Aggregate):
         return next((UUID(cid) for cid in found), None)
 
     def join(self, cluster_id: UUID, stack_name: str, at: datetime) -> None:
-        self.trigger_event(self.Joined, cluster_id=str(cluster_id), stack_name=stack_name,
-                           timestamp=at)  # fmt: skip
+        self.trigger_event(
+            self.Joined, cluster_id=str(cluster_id), stack_name=stack_name, timestamp=at
+        )
 
     def retire(self, cluster_id: UUID, at: datetime) -> None:
         """The cluster is over and its stack gone: list it only among the recently retired."""
@@ -135,9 +136,13 @@ class PoolRoster(Aggregate):
     ) -> None:
         if stack_name not in self.orphans:
             self.trigger_event(
-                self.OrphanFound, stack_name=stack_name, stack_id=stack_id, stack_status=status,
-                emr_cluster_id=emr_cluster_id, timestamp=at,
-            )  # fmt: skip
+                self.OrphanFound,
+                stack_name=stack_name,
+                stack_id=stack_id,
+                stack_status=status,
+                emr_cluster_id=emr_cluster_id,
+                timestamp=at,
+            )
 
     def orphan_delete_requested(self, stack_name: str, at: datetime) -> str:
         """Record one more DeleteStack for the orphan; its token (new per request)."""
@@ -212,6 +217,9 @@ class EmrLink(Aggregate):
     @classmethod
     def link(cls, emr_cluster_id: str, cluster_id: UUID, at: datetime) -> EmrLink:
         return cls._create(
-            cls.Linked, id=cls.id_for(emr_cluster_id), emr_cluster_id=emr_cluster_id,
-            cluster_id=str(cluster_id), timestamp=at,
-        )  # fmt: skip
+            cls.Linked,
+            id=cls.id_for(emr_cluster_id),
+            emr_cluster_id=emr_cluster_id,
+            cluster_id=str(cluster_id),
+            timestamp=at,
+        )

@@ -47,9 +47,14 @@ def profile_of_stack(stack_name: str) -> str | None:
 
 class SignalUseCases(ClustersCore):
     def stack_status_changed(
-        self, stack_name: str, status: str, at: datetime, *, reason: str = "",
+        self,
+        stack_name: str,
+        status: str,
+        at: datetime,
+        *,
+        reason: str = "",
         consumed: Sequence[str] = (),
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Follow a stack's status; False (nothing recorded) for a stack that is not ours."""
         profile = profile_of_stack(stack_name)
         if profile is None:
@@ -63,9 +68,15 @@ class SignalUseCases(ClustersCore):
         return True
 
     def emr_state_changed(
-        self, emr_cluster_id: str, state: str, at: datetime, *, name: str | None = None,
-        reason: str = "", consumed: Sequence[str] = (),
-    ) -> bool:  # fmt: skip
+        self,
+        emr_cluster_id: str,
+        state: str,
+        at: datetime,
+        *,
+        name: str | None = None,
+        reason: str = "",
+        consumed: Sequence[str] = (),
+    ) -> bool:
         """Follow an EMR cluster's state; False (nothing recorded) for a cluster not ours."""
         placed = self._placed(emr_cluster_id, name)
         if placed is None:

@@ -91,9 +91,13 @@ class TickUseCases(PoolUseCases):
         self._find_orphans(work, listed, at, report)
 
     def _check(
-        self, work: PoolWork, cluster: Cluster, stack: StackInfo | None, at: datetime,
+        self,
+        work: PoolWork,
+        cluster: Cluster,
+        stack: StackInfo | None,
+        at: datetime,
         report: TickReport,
-    ) -> None:  # fmt: skip
+    ) -> None:
         version = cluster.version
         if stack is None and cluster.state is S.REQUESTED:
             work.retry_creates.append(cluster)

@@ -91,16 +91,20 @@ def _idle(e: Cluster.SlotReleased, c: Cluster) -> Built:
 
 
 _CLUSTER: Final[dict[type, Fields]] = {
-    Cluster.Requested: lambda e, c: (ClusterRequested,
-                                     {"stack_name": c.stack_name, "reason": e.reason}),
+    Cluster.Requested: lambda e, c: (
+        ClusterRequested,
+        {"stack_name": c.stack_name, "reason": e.reason},
+    ),
     Cluster.Advanced: _ready,
     Cluster.SlotReleased: _idle,
     Cluster.DecommissionRequested: lambda e, c: (ClusterDecommissioning, {"reason": e.reason}),
     Cluster.Terminated: lambda e, c: (ClusterTerminated, {"emr_cluster_id": c.emr_cluster_id}),
     Cluster.StackDeleted: lambda e, c: (ClusterTerminated, {"emr_cluster_id": c.emr_cluster_id}),
-    Cluster.Failed: lambda e, c: (ClusterFailed, {"reason": e.reason[:REASON_LENGTH],
-                                                  "lost_job_ids": tuple(e.lost_job_ids)}),
-}  # fmt: skip
+    Cluster.Failed: lambda e, c: (
+        ClusterFailed,
+        {"reason": e.reason[:REASON_LENGTH], "lost_job_ids": tuple(e.lost_job_ids)},
+    ),
+}
 
 
 class ClusterEventTranslator:
@@ -135,24 +139,38 @@ class ClusterEventTranslator:
 
 def _thresholds(pool: Pool, common: dict[str, Any]) -> PoolThresholdsChanged:
     return PoolThresholdsChanged(
-        **common, cluster_profile=pool.profile, minimum=pool.minimum, maximum=pool.maximum,
+        **common,
+        cluster_profile=pool.profile,
+        minimum=pool.minimum,
+        maximum=pool.maximum,
         idle_ttl_seconds=pool.idle_ttl_seconds,
-    )  # fmt: skip
+    )
 
 
 def _rejected(e: Demand.Rejected, common: dict[str, Any]) -> AllocationRejected:
     return AllocationRejected.model_validate(
-        common | {"job_id": e.job_id, "tenant_id": e.tenant_id, "cluster_id": e.cluster_id,
-                  "attempt": e.attempt, "reason": e.reason}
-    )  # fmt: skip
+        common
+        | {
+            "job_id": e.job_id,
+            "tenant_id": e.tenant_id,
+            "cluster_id": e.cluster_id,
+            "attempt": e.attempt,
+            "reason": e.reason,
+        }
+    )
 
 
 def _orphan(e: PoolRoster.OrphanFound, common: dict[str, Any]) -> OrphanStackFound:
     status = e.stack_status if e.stack_status in STACK_STATUSES else None
     return OrphanStackFound.model_validate(
-        common | {"stack_name": e.stack_name, "stack_id": e.stack_id or None,
-                  "stack_status": status, "emr_cluster_id": e.emr_cluster_id}
-    )  # fmt: skip
+        common
+        | {
+            "stack_name": e.stack_name,
+            "stack_id": e.stack_id or None,
+            "stack_status": status,
+            "emr_cluster_id": e.emr_cluster_id,
+        }
+    )
 
 
 def translator_for(app: Any) -> ClusterEventTranslator:

@@ -36,14 +36,24 @@ class ClusterSummary:
     @classmethod
     def of(cls, c: Cluster) -> ClusterSummary:
         return cls(
-            cluster_id=str(c.id), profile=c.profile, state=c.state.value,
-            stack_name=c.stack_name, emr_cluster_id=c.emr_cluster_id, slots=c.slots,
-            busy_slots=c.busy_slots, free_slots=c.free_slots, jobs=dict(c.jobs),
-            request_reason=c.reason, requested_at=c.created_on, updated_at=c.modified_on,
-            idle_since=c.idle_since, failure_reason=c.failure_reason,
-            lost_job_ids=tuple(c.lost_job_ids), stack_delete_requested=c.stack_delete_requested,
+            cluster_id=str(c.id),
+            profile=c.profile,
+            state=c.state.value,
+            stack_name=c.stack_name,
+            emr_cluster_id=c.emr_cluster_id,
+            slots=c.slots,
+            busy_slots=c.busy_slots,
+            free_slots=c.free_slots,
+            jobs=dict(c.jobs),
+            request_reason=c.reason,
+            requested_at=c.created_on,
+            updated_at=c.modified_on,
+            idle_since=c.idle_since,
+            failure_reason=c.failure_reason,
+            lost_job_ids=tuple(c.lost_job_ids),
+            stack_delete_requested=c.stack_delete_requested,
             stack_deleted=c.stack_deleted,
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +77,14 @@ class PoolSummary:
     ) -> PoolSummary:
         listed = list(clusters)
         return cls(
-            profile=pool.profile, minimum=pool.minimum, maximum=pool.maximum,
-            idle_ttl_seconds=pool.idle_ttl_seconds, changed_by=pool.changed_by,
-            changed_at=pool.modified_on, slots_per_cluster=slots, queued_jobs=queued_jobs,
+            profile=pool.profile,
+            minimum=pool.minimum,
+            maximum=pool.maximum,
+            idle_ttl_seconds=pool.idle_ttl_seconds,
+            changed_by=pool.changed_by,
+            changed_at=pool.modified_on,
+            slots_per_cluster=slots,
+            queued_jobs=queued_jobs,
             clusters_by_state=dict(Counter(c.state.value for c in listed)),
             free_slots=sum(c.free_slots for c in listed if c.state in SERVING),
-        )  # fmt: skip
+        )

@@ -87,17 +87,19 @@ class PoolWork:
     def identified(self) -> list[Cluster]:
         """Clusters whose EMR cluster became known in this work."""
         return [
-            c for cid, c in self.clusters.items()
+            c
+            for cid, c in self.clusters.items()
             if c.emr_cluster_id and (cid not in self._before or not self._before[cid][0])
-        ]  # fmt: skip
+        ]
 
     def to_delete(self) -> list[Cluster]:
         """Clusters that asked for their stack's deletion in this work, and those whose
         deletion is asked for again (a DELETE_FAILED is retried by the tick, not at once)."""
         asked = [
-            c for cid, c in self.clusters.items()
+            c
+            for cid, c in self.clusters.items()
             if c.stack_delete_requested and not self._before.get(cid, (None, False))[1]
-        ]  # fmt: skip
+        ]
         return asked + [c for c in self.retry_deletes if c not in asked]
 
     def summary(self) -> PoolSummary:

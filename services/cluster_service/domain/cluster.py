@@ -109,9 +109,13 @@ class Cluster(Aggregate):
 
     def view(self) -> ClusterView:
         return ClusterView(
-            self.id, self.state, self.slots, len(self.jobs), self.idle_since,
+            self.id,
+            self.state,
+            self.slots,
+            len(self.jobs),
+            self.idle_since,
             self.stack_delete_requested or self.stack_deleted,
-        )  # fmt: skip
+        )
 
     # Signals from AWS ------------------------------------------------------------------------
 

@@ -49,8 +49,10 @@ _POOL_NAMESPACE: Final = uuid5(NAMESPACE_URL, "emr-control-plane:pool")
 def check_thresholds(minimum: int, maximum: int, idle_ttl_seconds: int) -> None:
     """Raise InvalidThresholds naming the first field that cannot hold."""
     for name, value, least in (
-        ("minimum", minimum, 0), ("maximum", maximum, 1), ("idle_ttl_seconds", idle_ttl_seconds, 0)
-    ):  # fmt: skip
+        ("minimum", minimum, 0),
+        ("maximum", maximum, 1),
+        ("idle_ttl_seconds", idle_ttl_seconds, 0),
+    ):
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidThresholds(name, f"must be a whole number, not {value!r}")
         if value < least:
@@ -90,33 +92,53 @@ class Pool(Aggregate):
 
     @classmethod
     def create(
-        cls, profile: str, minimum: int, maximum: int, idle_ttl_seconds: int,
-        changed_by: ChangeSource, at: datetime,
-    ) -> "Pool":  # fmt: skip
+        cls,
+        profile: str,
+        minimum: int,
+        maximum: int,
+        idle_ttl_seconds: int,
+        changed_by: ChangeSource,
+        at: datetime,
+    ) -> "Pool":
         check_profile_name(profile)
         check_thresholds(minimum, maximum, idle_ttl_seconds)
         _check_source(changed_by)
         return cls._create(
-            cls.Created, id=cls.id_for(profile), profile=profile, minimum=minimum,
-            maximum=maximum, idle_ttl_seconds=idle_ttl_seconds, changed_by=changed_by,
+            cls.Created,
+            id=cls.id_for(profile),
+            profile=profile,
+            minimum=minimum,
+            maximum=maximum,
+            idle_ttl_seconds=idle_ttl_seconds,
+            changed_by=changed_by,
             timestamp=at,
-        )  # fmt: skip
+        )
 
     def change_thresholds(
-        self, minimum: int, maximum: int, idle_ttl_seconds: int, changed_by: ChangeSource,
+        self,
+        minimum: int,
+        maximum: int,
+        idle_ttl_seconds: int,
+        changed_by: ChangeSource,
         at: datetime,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Validate, then record new limits; False (and nothing recorded) if they are the same."""
         check_thresholds(minimum, maximum, idle_ttl_seconds)
         _check_source(changed_by)
         if (minimum, maximum, idle_ttl_seconds) == (
-            self.minimum, self.maximum, self.idle_ttl_seconds
-        ):  # fmt: skip
+            self.minimum,
+            self.maximum,
+            self.idle_ttl_seconds,
+        ):
             return False
         self.trigger_event(
-            self.ThresholdsChanged, minimum=minimum, maximum=maximum,
-            idle_ttl_seconds=idle_ttl_seconds, changed_by=changed_by, timestamp=at,
-        )  # fmt: skip
+            self.ThresholdsChanged,
+            minimum=minimum,
+            maximum=maximum,
+            idle_ttl_seconds=idle_ttl_seconds,
+            changed_by=changed_by,
+            timestamp=at,
+        )
         return True
 
     class ThresholdsChanged(Aggregate.Event):
@@ -205,9 +227,13 @@ def _tally(clusters: Sequence[ClusterView]) -> _Tally:
 
 
 def decide(
-    pool: Thresholds, clusters: Sequence[ClusterView], queued_jobs: int, at: datetime,
-    *, slots_per_cluster: int = 1,
-) -> list[Decision]:  # fmt: skip
+    pool: Thresholds,
+    clusters: Sequence[ClusterView],
+    queued_jobs: int,
+    at: datetime,
+    *,
+    slots_per_cluster: int = 1,
+) -> list[Decision]:
     """What to start and what to decommission now; `slots_per_cluster` is the profile's slots."""
     if queued_jobs < 0 or slots_per_cluster < 1:
         raise ValueError("queued_jobs must be >= 0 and slots_per_cluster >= 1")

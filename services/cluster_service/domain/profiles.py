@@ -60,12 +60,14 @@ class ClusterProfile:
         self._check_instances()
         _check(
             1 <= self.step_concurrency <= MAX_STEP_CONCURRENCY,
-            "step_concurrency", f"between 1 and {MAX_STEP_CONCURRENCY}",
-        )  # fmt: skip
+            "step_concurrency",
+            f"between 1 and {MAX_STEP_CONCURRENCY}",
+        )
         _check(
             self.idle_timeout_seconds in IDLE_TIMEOUT_RANGE,
-            "idle_timeout_seconds", "between 60 and 604800 (7 days)",
-        )  # fmt: skip
+            "idle_timeout_seconds",
+            "between 60 and 604800 (7 days)",
+        )
 
     def _check_applications(self) -> None:
         apps = self.applications
@@ -113,21 +115,37 @@ SEED_PROFILES: Final = {
     p.name: p
     for p in (
         ClusterProfile(
-            name="small", release_label=_RELEASE, applications=("Hadoop", "Spark"),
-            master_instance_type="m5.xlarge", core_instance_type="m5.xlarge",
-            core_instance_count=2, step_concurrency=2, idle_timeout_seconds=3_600,
+            name="small",
+            release_label=_RELEASE,
+            applications=("Hadoop", "Spark"),
+            master_instance_type="m5.xlarge",
+            core_instance_type="m5.xlarge",
+            core_instance_count=2,
+            step_concurrency=2,
+            idle_timeout_seconds=3_600,
         ),
         ClusterProfile(
-            name="medium", release_label=_RELEASE, applications=("Hadoop", "Spark", "Hive"),
-            master_instance_type="m5.2xlarge", core_instance_type="m5.2xlarge",
-            core_instance_count=4, step_concurrency=4, idle_timeout_seconds=3_600,
+            name="medium",
+            release_label=_RELEASE,
+            applications=("Hadoop", "Spark", "Hive"),
+            master_instance_type="m5.2xlarge",
+            core_instance_type="m5.2xlarge",
+            core_instance_count=4,
+            step_concurrency=4,
+            idle_timeout_seconds=3_600,
         ),
         ClusterProfile(
-            name="large", release_label=_RELEASE, applications=("Hadoop", "Spark", "Livy"),
-            master_instance_type="m5.2xlarge", core_instance_type="r5.4xlarge",
-            core_instance_count=4, task_instance_type="r5.4xlarge", task_instance_count=4,
-            step_concurrency=2, idle_timeout_seconds=7_200,
+            name="large",
+            release_label=_RELEASE,
+            applications=("Hadoop", "Spark", "Livy"),
+            master_instance_type="m5.2xlarge",
+            core_instance_type="r5.4xlarge",
+            core_instance_count=4,
+            task_instance_type="r5.4xlarge",
+            task_instance_count=4,
+            step_concurrency=2,
+            idle_timeout_seconds=7_200,
         ),
     )
-}  # fmt: skip
+}
 """small for scoring, medium for predicting, large (memory-heavy, task nodes) for training."""

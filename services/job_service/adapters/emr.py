@@ -20,9 +20,16 @@ from job_service.adapters.step_runner import (
 )
 
 _TRANSIENT_CODES: Final = frozenset(
-    {"ThrottlingException", "Throttling", "RequestLimitExceeded", "InternalServerError",
-     "InternalServerException", "InternalFailure", "ServiceUnavailable"}
-)  # fmt: skip
+    {
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailable",
+    }
+)
 _CLUSTER_GONE = re.compile(
     r"(shutting down|terminat|finished|cluster id .* is not valid|job ?flow .* not valid)", re.I
 )

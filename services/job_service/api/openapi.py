@@ -31,20 +31,43 @@ DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 _WRITE: Final = (400, 401, 413, 415)
 ROUTES: Final = (
     Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
-    Route("POST", "/jobs", "Submit a job", 202, JobAccepted, (*_WRITE, 404), SubmitJob,
-          headers=(IDEMPOTENCY_KEY,)),
-    Route("GET", "/jobs", "List your jobs, newest first", 200, JobPage, (400, 401),
-          query=JobListQuery),
+    Route(
+        "POST",
+        "/jobs",
+        "Submit a job",
+        202,
+        JobAccepted,
+        (*_WRITE, 404),
+        SubmitJob,
+        headers=(IDEMPOTENCY_KEY,),
+    ),
+    Route(
+        "GET", "/jobs", "List your jobs, newest first", 200, JobPage, (400, 401), query=JobListQuery
+    ),
     Route("GET", "/jobs/{job_id}", "Read a job", 200, JobView, (401, 404)),
     Route("DELETE", "/jobs/{job_id}", "Cancel a job", 200, JobView, (401, 404, 409)),
     Route("GET", "/jobs/{job_id}/history", "A job's stored events", 200, JobHistory, (401, 404)),
     Route("GET", "/job-profiles", "List job profiles", 200, ProfileList, (401,)),
-    Route("POST", "/job-profiles", "Create a job profile", 201, ProfileView, (*_WRITE, 409),
-          CreateProfile),
+    Route(
+        "POST",
+        "/job-profiles",
+        "Create a job profile",
+        201,
+        ProfileView,
+        (*_WRITE, 409),
+        CreateProfile,
+    ),
     Route("GET", "/job-profiles/{name}", "Read a job profile", 200, ProfileView, (401, 404)),
-    Route("PUT", "/job-profiles/{name}", "Replace a job profile's terms", 200, ProfileView,
-          (*_WRITE, 404, 409), UpdateProfile),
-)  # fmt: skip
+    Route(
+        "PUT",
+        "/job-profiles/{name}",
+        "Replace a job profile's terms",
+        200,
+        ProfileView,
+        (*_WRITE, 404, 409),
+        UpdateProfile,
+    ),
+)
 
 _ERROR_TEXT: Final = {
     404: "No such job (or not yours), or no such job profile",
@@ -56,9 +79,12 @@ _DESCRIPTION: Final = (
     "authorizer names it."
 )
 DESCRIPTION: Final = Description(
-    title="job-service", description=_DESCRIPTION, server_url="http://127.0.0.1:8001",
-    routes=ROUTES, error_text=_ERROR_TEXT,
-)  # fmt: skip
+    title="job-service",
+    description=_DESCRIPTION,
+    server_url="http://127.0.0.1:8001",
+    routes=ROUTES,
+    error_text=_ERROR_TEXT,
+)
 
 
 @functools.cache

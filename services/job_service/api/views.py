@@ -128,18 +128,31 @@ def job_view(
     job: Job, position: int | None, now: datetime, outlook: Outlook | None = None
 ) -> JobView:
     times = JobTimes(
-        submitted=job.submitted_at, queued=job.queued_at, allocated=job.allocated_at,
-        started=job.started_at, finished=job.finished_at,
-    )  # fmt: skip
+        submitted=job.submitted_at,
+        queued=job.queued_at,
+        allocated=job.allocated_at,
+        started=job.started_at,
+        finished=job.finished_at,
+    )
     return JobView(
-        job_id=str(job.id), name=job.name, profile=job.job_profile,
-        cluster_profile=job.cluster_profile, priority=job.priority, status=job.status,
-        attempts=job.attempts, max_attempts=job.max_attempts,
-        timeout_seconds=job.timeout_seconds, parameters=job.parameters, cluster=job.cluster_id,
-        times=times, retry_at=job.retry_at, failure_reason=job.failure_reason,
-        waiting_reason=waiting_reason(job, position, now, outlook), queue_position=position,
+        job_id=str(job.id),
+        name=job.name,
+        profile=job.job_profile,
+        cluster_profile=job.cluster_profile,
+        priority=job.priority,
+        status=job.status,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        timeout_seconds=job.timeout_seconds,
+        parameters=job.parameters,
+        cluster=job.cluster_id,
+        times=times,
+        retry_at=job.retry_at,
+        failure_reason=job.failure_reason,
+        waiting_reason=waiting_reason(job, position, now, outlook),
+        queue_position=position,
         links=links(job.id),
-    )  # fmt: skip
+    )
 
 
 def waiting_reason(
@@ -177,10 +190,14 @@ def _pool_reason(cluster_profile: str, outlook: Outlook | None) -> str:
 
 def job_summary(entry: JobEntry) -> JobSummary:
     return JobSummary(
-        job_id=str(entry.job_id), name=entry.name, profile=entry.job_profile,
-        priority=entry.priority, status=entry.status,
-        submitted_at=entry.submitted_at, links=links(entry.job_id),
-    )  # fmt: skip
+        job_id=str(entry.job_id),
+        name=entry.name,
+        profile=entry.job_profile,
+        priority=entry.priority,
+        status=entry.status,
+        submitted_at=entry.submitted_at,
+        links=links(entry.job_id),
+    )
 
 
 def history_view(job_id: UUID, events: Iterable[Any]) -> JobHistory:
@@ -225,10 +242,15 @@ def profile_view(profile: JobProfile) -> ProfileView:
     terms = profile.terms
     template = StepTemplateBody(kind=terms.step_template.kind, args=list(terms.step_template.args))
     return ProfileView(
-        name=profile.name, job_type=terms.job_type, cluster_profile=terms.cluster_profile,
+        name=profile.name,
+        job_type=terms.job_type,
+        cluster_profile=terms.cluster_profile,
         priority_class=terms.priority_class,
         allowed_priorities=[p for p in PRIORITIES if p in terms.allowed_priorities],
-        max_attempts=terms.max_attempts, timeout_seconds=terms.timeout_seconds,
-        step_template=template, version=profile.version, created_at=profile.created_on,
+        max_attempts=terms.max_attempts,
+        timeout_seconds=terms.timeout_seconds,
+        step_template=template,
+        version=profile.version,
+        created_at=profile.created_on,
         updated_at=profile.modified_on,
-    )  # fmt: skip
+    )

@@ -177,23 +177,26 @@ class DispatchBoard:
     def timed_out(self, at: datetime) -> list[UUID]:
         """Jobs holding a slot past their deadline."""
         return [
-            job_id for job_id, job in self._holding()
+            job_id
+            for job_id, job in self._holding()
             if job.deadline is not None and job.deadline <= at
-        ]  # fmt: skip
+        ]
 
     def unstarted(self, before: datetime) -> list[UUID]:
         """Jobs allocated before `before` whose step was never recorded (a start that failed)."""
         return [
-            job_id for job_id, job in self._holding()
+            job_id
+            for job_id, job in self._holding()
             if job.step_id is None and job.allocated_at is not None and job.allocated_at <= before
-        ]  # fmt: skip
+        ]
 
     def unheard(self, before: datetime) -> list[UUID]:
         """Running jobs whose step was last heard of before `before`."""
         return [
-            job_id for job_id, job in self._holding()
+            job_id
+            for job_id, job in self._holding()
             if job.step_id is not None and job.heard_at is not None and job.heard_at <= before
-        ]  # fmt: skip
+        ]
 
     def heard(self, job_id: UUID, at: datetime) -> None:
         job = self.jobs.get(job_id)

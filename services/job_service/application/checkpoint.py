@@ -54,10 +54,15 @@ class Manifest:
     version: int = MANIFEST_VERSION
 
     def encode(self) -> bytes:
-        return json.dumps({
-            "version": self.version, "position": self.position, "chunks_id": str(self.chunks_id),
-            "chunks": self.chunks, "sha256": self.sha256,
-        }).encode()  # fmt: skip
+        return json.dumps(
+            {
+                "version": self.version,
+                "position": self.position,
+                "chunks_id": str(self.chunks_id),
+                "chunks": self.chunks,
+                "sha256": self.sha256,
+            }
+        ).encode()
 
     @classmethod
     def decode(cls, data: bytes) -> Manifest:
@@ -65,9 +70,11 @@ class Manifest:
         if fields.get("version") != MANIFEST_VERSION:
             raise CheckpointError(f"checkpoint manifest version {fields.get('version')!r}")
         return cls(
-            int(fields["position"]), UUID(fields["chunks_id"]), int(fields["chunks"]),
+            int(fields["position"]),
+            UUID(fields["chunks_id"]),
+            int(fields["chunks"]),
             str(fields["sha256"]),
-        )  # fmt: skip
+        )
 
 
 class BoardCheckpoints:

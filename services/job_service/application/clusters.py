@@ -53,9 +53,13 @@ class KnownCluster(Aggregate):
         """A cluster that became ready with `slots` slots, numbered 0..slots-1."""
         fields = {"cluster_profile": cluster_profile, "emr_cluster_id": emr_cluster_id}
         return cls._create(
-            cls.Registered, id=cls.id_for(cluster_id), timestamp=aware(at), cluster_id=cluster_id,
-            slots=slots, **fields,
-        )  # fmt: skip
+            cls.Registered,
+            id=cls.id_for(cluster_id),
+            timestamp=aware(at),
+            cluster_id=cluster_id,
+            slots=slots,
+            **fields,
+        )
 
     @classmethod
     def tombstone(cls, cluster_id: str, reason: str, at: datetime) -> KnownCluster:

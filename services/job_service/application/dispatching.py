@@ -97,9 +97,14 @@ class DispatchUseCases(JobsCore):
         return True
 
     def _add_step(
-        self, job: Job, cluster: KnownCluster, config: dict[str, Any], at: datetime, *,
+        self,
+        job: Job,
+        cluster: KnownCluster,
+        config: dict[str, Any],
+        at: datetime,
+        *,
         recover: bool,
-    ) -> str | None:  # fmt: skip
+    ) -> str | None:
         emr_cluster_id = cluster.emr_cluster_id
         try:
             found = self.step_runner.find_step(emr_cluster_id, config["Name"]) if recover else None

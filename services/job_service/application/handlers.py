@@ -50,9 +50,13 @@ class JobServiceHandlers:
 
     def on_cluster_ready(self, event: ClusterReady) -> None:
         self._app.cluster_ready(
-            event.cluster_id, event.cluster_profile, event.emr_cluster_id, event.slots,
-            at=self._clock(), consumed=[event.event_id],
-        )  # fmt: skip
+            event.cluster_id,
+            event.cluster_profile,
+            event.emr_cluster_id,
+            event.slots,
+            at=self._clock(),
+            consumed=[event.event_id],
+        )
 
     def on_cluster_idle(self, event: ClusterIdle) -> None:
         self._app.cluster_idle(
@@ -61,9 +65,12 @@ class JobServiceHandlers:
 
     def on_cluster_failed(self, event: ClusterFailed) -> None:
         self._app.cluster_lost(
-            event.cluster_id, f"cluster failed: {event.reason}", at=self._clock(),
-            job_ids=event.lost_job_ids, consumed=[event.event_id],
-        )  # fmt: skip
+            event.cluster_id,
+            f"cluster failed: {event.reason}",
+            at=self._clock(),
+            job_ids=event.lost_job_ids,
+            consumed=[event.event_id],
+        )
 
     def on_cluster_terminated(self, event: ClusterTerminated) -> None:
         self._app.cluster_lost(
@@ -75,21 +82,31 @@ class JobServiceHandlers:
             f"cluster unhealthy: {event.reason or 'not heard of since ' + str(event.last_seen)}"
         )
         self._app.cluster_lost(
-            event.cluster_id, reason, at=self._clock(), consumed=[event.event_id],
+            event.cluster_id,
+            reason,
+            at=self._clock(),
+            consumed=[event.event_id],
             cancel_steps=True,
-        )  # fmt: skip
+        )
 
     def on_allocation_rejected(self, event: AllocationRejected) -> None:
         self._app.allocation_rejected(
-            event.job_id, event.cluster_id, event.attempt, event.reason, at=self._clock(),
+            event.job_id,
+            event.cluster_id,
+            event.attempt,
+            event.reason,
+            at=self._clock(),
             consumed=[event.event_id],
-        )  # fmt: skip
+        )
 
     def on_cluster_requested(self, event: ClusterRequested) -> None:
         self._app.cluster_requested(
-            event.cluster_id, event.cluster_profile, event.occurred_at, at=self._clock(),
+            event.cluster_id,
+            event.cluster_profile,
+            event.occurred_at,
+            at=self._clock(),
             consumed=[event.event_id],
-        )  # fmt: skip
+        )
 
     def on_pool_thresholds_changed(self, event: PoolThresholdsChanged) -> None:
         self._app.pool_limits_changed(
@@ -101,6 +118,9 @@ class JobServiceHandlers:
         assert isinstance(detail, EmrStepStatusChange)
         message = detail.state_change_reason.get("message") or detail.message
         self._app.step_changed(
-            detail.step_id, detail.state, at=self._clock(), message=message,
+            detail.step_id,
+            detail.state,
+            at=self._clock(),
+            message=message,
             consumed=[event.event_id],
-        )  # fmt: skip
+        )

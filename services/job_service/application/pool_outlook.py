@@ -48,10 +48,13 @@ class ClusterRequest(Aggregate):
         cls, cluster_id: str, cluster_profile: str, requested_at: datetime, at: datetime
     ) -> ClusterRequest:
         return cls._create(
-            cls.Registered, id=cls.id_for(cluster_id), timestamp=aware(at),
-            cluster_id=cluster_id, cluster_profile=cluster_profile,
+            cls.Registered,
+            id=cls.id_for(cluster_id),
+            timestamp=aware(at),
+            cluster_id=cluster_id,
+            cluster_profile=cluster_profile,
             requested_at=aware(requested_at),
-        )  # fmt: skip
+        )
 
 
 class PoolLimits(Aggregate):
@@ -77,9 +80,12 @@ class PoolLimits(Aggregate):
     @classmethod
     def open(cls, cluster_profile: str, maximum: int, at: datetime) -> PoolLimits:
         return cls._create(
-            cls.Opened, id=cls.id_for(cluster_profile), timestamp=aware(at),
-            cluster_profile=cluster_profile, maximum=maximum,
-        )  # fmt: skip
+            cls.Opened,
+            id=cls.id_for(cluster_profile),
+            timestamp=aware(at),
+            cluster_profile=cluster_profile,
+            maximum=maximum,
+        )
 
     def change(self, maximum: int, at: datetime) -> None:
         if maximum != self.maximum:

@@ -19,9 +19,14 @@ from job_service.application.pool_outlook import ClusterRequest, Outlook, PoolLi
 class PoolSignalUseCases(JobsCore):
     @serialized
     def cluster_requested(
-        self, cluster_id: str, cluster_profile: str, requested_at: datetime, *, at: datetime,
+        self,
+        cluster_id: str,
+        cluster_profile: str,
+        requested_at: datetime,
+        *,
+        at: datetime,
         consumed: Sequence[str] = (),
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Record that a cluster of the profile is starting; False if it was known already."""
         if self._exists(ClusterRequest.id_for(cluster_id)):
             self._commit(consumed=consumed)

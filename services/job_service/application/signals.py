@@ -26,9 +26,15 @@ CLOSING_REJECTIONS: Final = frozenset({"decommissioning", "unknown_cluster"})
 class SignalUseCases(DispatchUseCases):
     @serialized
     def cluster_ready(
-        self, cluster_id: str, cluster_profile: str, emr_cluster_id: str, slots: int, *,
-        at: datetime, consumed: Sequence[str] = (),
-    ) -> list[UUID]:  # fmt: skip
+        self,
+        cluster_id: str,
+        cluster_profile: str,
+        emr_cluster_id: str,
+        slots: int,
+        *,
+        at: datetime,
+        consumed: Sequence[str] = (),
+    ) -> list[UUID]:
         """Record the cluster (once) and give its free slots to its profile's next jobs, then
         start them; the ids of the jobs allocated. A cluster lost meanwhile is left alone."""
         cluster = self._known_cluster(cluster_id) or KnownCluster.register(
@@ -62,9 +68,15 @@ class SignalUseCases(DispatchUseCases):
 
     @serialized
     def cluster_lost(
-        self, cluster_id: str, reason: str, *, at: datetime, job_ids: Iterable[str] = (),
-        consumed: Sequence[str] = (), cancel_steps: bool = False,
-    ) -> list[UUID]:  # fmt: skip
+        self,
+        cluster_id: str,
+        reason: str,
+        *,
+        at: datetime,
+        job_ids: Iterable[str] = (),
+        consumed: Sequence[str] = (),
+        cancel_steps: bool = False,
+    ) -> list[UUID]:
         """The cluster is gone (failed, terminated, unhealthy): it takes no more jobs, and each
         job holding one of its slots (or named in `job_ids`) ends its attempt there.
         `cancel_steps` when the cluster may still run them (unhealthy is a guess, not an end):
@@ -91,9 +103,15 @@ class SignalUseCases(DispatchUseCases):
 
     @serialized
     def allocation_rejected(
-        self, job_id: str, cluster_id: str, attempt: int, reason: str, *, at: datetime,
+        self,
+        job_id: str,
+        cluster_id: str,
+        attempt: int,
+        reason: str,
+        *,
+        at: datetime,
         consumed: Sequence[str] = (),
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """The cluster service refused an allocation: the job goes back to the head of its
         queue (unless the rejection is stale). True if the job was requeued."""
         job: Job | None = None
@@ -111,9 +129,14 @@ class SignalUseCases(DispatchUseCases):
 
     @serialized
     def step_changed(
-        self, step_id: str, state: str, *, at: datetime, message: str | None = None,
+        self,
+        step_id: str,
+        state: str,
+        *,
+        at: datetime,
+        message: str | None = None,
         consumed: Sequence[str] = (),
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """EMR's news of a step. COMPLETED, FAILED, CANCELLED and INTERRUPTED end the attempt
         of the job running it; other states only mean the step was heard of. True if a job
         changed. An unknown step's end is dropped (the tick's DescribeStep covers a step that

@@ -86,18 +86,24 @@ Fields = Callable[[Any, Job], dict[str, Any]]
 
 def _submitted(e: Job.Submitted, job: Job) -> dict[str, Any]:
     return {
-        "job_profile": e.job_profile, "cluster_profile": e.cluster_profile,
-        "priority": e.priority, "name": e.name, "parameters": e.parameters,
-        "max_attempts": e.max_attempts, "timeout_seconds": e.timeout_seconds,
+        "job_profile": e.job_profile,
+        "cluster_profile": e.cluster_profile,
+        "priority": e.priority,
+        "name": e.name,
+        "parameters": e.parameters,
+        "max_attempts": e.max_attempts,
+        "timeout_seconds": e.timeout_seconds,
         "submitted_at": e.timestamp,
-    }  # fmt: skip
+    }
 
 
 def _allocated(e: Job.Allocated, job: Job) -> dict[str, Any]:
     return {
-        "cluster_id": e.cluster_id, "cluster_profile": job.cluster_profile,
-        "attempt": e.attempt, "slot": e.slot,
-    }  # fmt: skip
+        "cluster_id": e.cluster_id,
+        "cluster_profile": job.cluster_profile,
+        "attempt": e.attempt,
+        "slot": e.slot,
+    }
 
 
 def _started(e: Job.Started, job: Job) -> dict[str, Any]:
@@ -110,16 +116,21 @@ def _succeeded(e: Job.Succeeded, job: Job) -> dict[str, Any]:
 
 def _requeued(e: Job.Requeued, job: Job) -> dict[str, Any]:
     return {
-        "reason": e.reason, "attempt": e.attempt, "cluster_id": e.cluster_id,
+        "reason": e.reason,
+        "attempt": e.attempt,
+        "cluster_id": e.cluster_id,
         "retry_at": e.retry_at,
-    }  # fmt: skip
+    }
 
 
 def _failed(e: Job.Failed, job: Job) -> dict[str, Any]:
     return {
-        "cluster_id": e.cluster_id, "step_id": job.step_id, "attempt": e.attempt,
-        "reason": _reason(e.message), "final": True,
-    }  # fmt: skip
+        "cluster_id": e.cluster_id,
+        "step_id": job.step_id,
+        "attempt": e.attempt,
+        "reason": _reason(e.message),
+        "final": True,
+    }
 
 
 def _cancelled(e: Job.Cancelled, job: Job) -> dict[str, Any]:

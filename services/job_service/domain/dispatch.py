@@ -138,8 +138,10 @@ class DispatchQueue:
         entries not dropped yet included, since `position` counts them) and the counters."""
         return {
             "ready": [
-                [[seq, order, str(e.job_id), e.since, e.ticket, self._is_live(e)]
-                 for seq, order, e in heap]
+                [
+                    [seq, order, str(e.job_id), e.since, e.ticket, self._is_live(e)]
+                    for seq, order, e in heap
+                ]
                 for heap in self._ready
             ],
             "backing_off": [
@@ -151,7 +153,7 @@ class DispatchQueue:
             "served": list(self._served),
             "head_seq": self._head_seq,
             "pushes": self._pushes,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> DispatchQueue:

@@ -56,9 +56,16 @@ class Job(Aggregate):
         parameters: dict[str, Any]
 
     def __init__(
-        self, tenant_id: str, name: str, job_profile: str, cluster_profile: str,
-        priority: Priority, timeout_seconds: int, max_attempts: int, parameters: dict[str, Any],
-    ) -> None:  # fmt: skip
+        self,
+        tenant_id: str,
+        name: str,
+        job_profile: str,
+        cluster_profile: str,
+        priority: Priority,
+        timeout_seconds: int,
+        max_attempts: int,
+        parameters: dict[str, Any],
+    ) -> None:
         self.tenant_id, self.name, self.priority = tenant_id, name, priority
         self.job_profile, self.cluster_profile = job_profile, cluster_profile
         self.max_attempts, self.timeout_seconds = max_attempts, timeout_seconds
@@ -185,9 +192,14 @@ class Job(Aggregate):
             raise StaleSignal(signal, f"job is {self.status} with step {self.step_id}")
 
     def _end_attempt(
-        self, reason: str, at: datetime, message: str, *, counted: bool = True,
+        self,
+        reason: str,
+        at: datetime,
+        message: str,
+        *,
+        counted: bool = True,
         cancel_step: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """The attempt ended without success: refunded or counted, then retried or FAILED."""
         fields = {"reason": reason, "message": message, "attempt": self.attempts}
         fields |= {"cluster_id": self.cluster_id, "step_to_cancel": cancel_step}

@@ -71,9 +71,14 @@ def audit_events(call: MonitorCall) -> Response:
         after = decode_token(query.next_token, filters, str)
     try:
         audit = AuditQuery(
-            start=query.start, end=query.end, detail_type=query.type, job_id=query.job_id,
-            tenant_id=query.tenant, limit=query.limit, after=after,
-        )  # fmt: skip
+            start=query.start,
+            end=query.end,
+            detail_type=query.type,
+            job_id=query.job_id,
+            tenant_id=query.tenant,
+            limit=query.limit,
+            after=after,
+        )
         page = call.app.audit_events(audit, as_of=query.as_of)
     except InvalidQuery as error:
         raise _refused(error) from None
@@ -84,9 +89,13 @@ def audit_events(call: MonitorCall) -> Response:
 def _filters(query: AuditEventsQuery) -> dict[str, Any]:
     """What a next_token is bound to: every parameter but limit and the token itself."""
     return {
-        "from": iso(query.start), "to": iso(query.end), "type": query.type,
-        "job_id": query.job_id, "tenant": query.tenant, "as_of": iso(query.as_of),
-    }  # fmt: skip
+        "from": iso(query.start),
+        "to": iso(query.end),
+        "type": query.type,
+        "job_id": query.job_id,
+        "tenant": query.tenant,
+        "as_of": iso(query.as_of),
+    }
 
 
 def _refused(error: InvalidQuery) -> ApiError:

@@ -24,20 +24,65 @@ _TEXT: Final = ("text/plain", "application/openmetrics-text")
 
 ROUTES: Final = (
     Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
-    Route("GET", "/health", "Every service's and cluster's health", 200, HealthView,
-          (400, 401), query=AsOfQuery),
-    Route("GET", "/metrics", "Every metric, as JSON or in the Prometheus text format", 200,
-          MetricsView, (400, 401), query=MetricsQuery, headers=("Accept",),
-          media_types=(JSON, *_TEXT)),
-    Route("GET", "/audit/events", "Recorded events, oldest first, a page at a time", 200,
-          AuditPageView, (400, 401), query=AuditEventsQuery),
-    Route("GET", "/audit/jobs/{job_id}", "One job's timeline across the services", 200,
-          JobTimelineView, (400, 401, 404), query=AsOfQuery),
-    Route("GET", "/dashboard", "The live dashboard (HTML)", 200, None, errors=(), public=True,
-          media_types=("text/html",)),
-    Route("GET", "/dashboard/assets/{name}", "A static file of the dashboard", 200, None,
-          errors=(404,), public=True, media_types=("text/javascript", "text/css", "text/plain")),
-)  # fmt: skip
+    Route(
+        "GET",
+        "/health",
+        "Every service's and cluster's health",
+        200,
+        HealthView,
+        (400, 401),
+        query=AsOfQuery,
+    ),
+    Route(
+        "GET",
+        "/metrics",
+        "Every metric, as JSON or in the Prometheus text format",
+        200,
+        MetricsView,
+        (400, 401),
+        query=MetricsQuery,
+        headers=("Accept",),
+        media_types=(JSON, *_TEXT),
+    ),
+    Route(
+        "GET",
+        "/audit/events",
+        "Recorded events, oldest first, a page at a time",
+        200,
+        AuditPageView,
+        (400, 401),
+        query=AuditEventsQuery,
+    ),
+    Route(
+        "GET",
+        "/audit/jobs/{job_id}",
+        "One job's timeline across the services",
+        200,
+        JobTimelineView,
+        (400, 401, 404),
+        query=AsOfQuery,
+    ),
+    Route(
+        "GET",
+        "/dashboard",
+        "The live dashboard (HTML)",
+        200,
+        None,
+        errors=(),
+        public=True,
+        media_types=("text/html",),
+    ),
+    Route(
+        "GET",
+        "/dashboard/assets/{name}",
+        "A static file of the dashboard",
+        200,
+        None,
+        errors=(404,),
+        public=True,
+        media_types=("text/javascript", "text/css", "text/plain"),
+    ),
+)
 
 _ERROR_TEXT: Final = {
     400: "A query parameter is malformed or out of range; error.field names it",
@@ -53,9 +98,12 @@ _DESCRIPTION: Final = (
     "dashboard's page and files are public; its script sends the key."
 )
 DESCRIPTION: Final = Description(
-    title="monitor-service", description=_DESCRIPTION, server_url="http://127.0.0.1:8003",
-    routes=ROUTES, error_text=_ERROR_TEXT,
-)  # fmt: skip
+    title="monitor-service",
+    description=_DESCRIPTION,
+    server_url="http://127.0.0.1:8003",
+    routes=ROUTES,
+    error_text=_ERROR_TEXT,
+)
 
 
 @functools.cache

@@ -24,9 +24,12 @@ from monitor_service.domain import InvalidQuery
 
 CLAIMS: Final = ("operator_id", "principalId", "sub")
 QUERY_FIELDS: Final = {
-    "start": "from", "end": "to", "after": "next_token", "detail_type": "type",
+    "start": "from",
+    "end": "to",
+    "after": "next_token",
+    "detail_type": "type",
     "tenant_id": "tenant",
-}  # fmt: skip
+}
 """The query parameter of each AuditQuery field."""
 
 

@@ -73,9 +73,12 @@ class MonitorCore(Application[UUID]):
     name = "MonitorService"
 
     def __init__(
-        self, env: EnvType | None = None, *, policy: MonitorPolicy | None = None,
+        self,
+        env: EnvType | None = None,
+        *,
+        policy: MonitorPolicy | None = None,
         instance_id: str = "local",
-    ) -> None:  # fmt: skip
+    ) -> None:
         """`instance_id` names this process in the monitor's own heartbeats."""
         super().__init__(env)
         self.policy = policy or MonitorPolicy()

@@ -77,9 +77,14 @@ class MonitorBoard:
 
     def metrics(self, at: datetime) -> dict[str, Any]:
         return metrics_report(
-            self.jobs, self.clusters, self.pools, self.sla, self.services, self.policy.prices,
+            self.jobs,
+            self.clusters,
+            self.pools,
+            self.sla,
+            self.services,
+            self.policy.prices,
             to_ms(at),
-        )  # fmt: skip
+        )
 
     def health(self, at: datetime) -> dict[str, Any]:
         return {

@@ -42,38 +42,82 @@ class Family:
 FAMILIES: Final = (
     Family("queue_depth", "emrcp_queue_depth", "gauge", "Jobs waiting in their queue."),
     Family("wait_seconds", "emrcp_job_wait_seconds", "summary", "Acceptance to first start."),
-    Family("priority_wait_seconds", "emrcp_priority_wait_seconds", "summary",
-           "Acceptance to first start, per priority class alone."),
-    Family("oldest_wait_seconds", "emrcp_oldest_wait_seconds", "gauge",
-           "How long the longest-waiting job not started yet has waited, per priority."),
+    Family(
+        "priority_wait_seconds",
+        "emrcp_priority_wait_seconds",
+        "summary",
+        "Acceptance to first start, per priority class alone.",
+    ),
+    Family(
+        "oldest_wait_seconds",
+        "emrcp_oldest_wait_seconds",
+        "gauge",
+        "How long the longest-waiting job not started yet has waited, per priority.",
+    ),
     Family("cycle_seconds", "emrcp_job_cycle_seconds", "summary", "Acceptance to terminal state."),
-    Family("jobs_finished_last_hour", "emrcp_jobs_finished_last_hour", "gauge",
-           "Jobs that reached a terminal state in the hour before the report."),
+    Family(
+        "jobs_finished_last_hour",
+        "emrcp_jobs_finished_last_hour",
+        "gauge",
+        "Jobs that reached a terminal state in the hour before the report.",
+    ),
     Family("jobs_finished", "emrcp_jobs_finished_total", "counter", "Jobs by terminal outcome."),
     Family("clusters", "emrcp_clusters", "gauge", "Clusters by state."),
-    Family("cluster_seconds", "emrcp_cluster_seconds_total", "counter",
-           "Cluster time starting, idle and busy (a job holds a slot)."),
-    Family("slot_utilization", "emrcp_slot_utilization_ratio", "gauge",
-           "Slot time held by jobs over slot time of READY clusters, since the log began."),
+    Family(
+        "cluster_seconds",
+        "emrcp_cluster_seconds_total",
+        "counter",
+        "Cluster time starting, idle and busy (a job holds a slot).",
+    ),
+    Family(
+        "slot_utilization",
+        "emrcp_slot_utilization_ratio",
+        "gauge",
+        "Slot time held by jobs over slot time of READY clusters, since the log began.",
+    ),
     Family("slots", "emrcp_slots", "gauge", "Slots of READY clusters now, busy or free."),
     Family("pool_minimum", "emrcp_pool_minimum", "gauge", "Clusters a pool keeps at least."),
     Family("pool_maximum", "emrcp_pool_maximum", "gauge", "Clusters a pool holds at most."),
-    Family("pool_idle_ttl_seconds", "emrcp_pool_idle_ttl_seconds", "gauge",
-           "How long a cluster above the minimum may stay idle."),
-    Family("cluster_hourly_dollars", "emrcp_cluster_hourly_dollars", "gauge",
-           "Price of one cluster of the profile per hour (EC2 on-demand plus EMR)."),
+    Family(
+        "pool_idle_ttl_seconds",
+        "emrcp_pool_idle_ttl_seconds",
+        "gauge",
+        "How long a cluster above the minimum may stay idle.",
+    ),
+    Family(
+        "cluster_hourly_dollars",
+        "emrcp_cluster_hourly_dollars",
+        "gauge",
+        "Price of one cluster of the profile per hour (EC2 on-demand plus EMR).",
+    ),
     Family("cost_dollars", "emrcp_cost_dollars_total", "counter", "Cluster cost per profile."),
-    Family("tenant_cost_dollars", "emrcp_tenant_cost_dollars_total", "counter",
-           "Cost per tenant: direct (busy time of its jobs) and shared (idle and start-up)."),
-    Family("unallocated_cost_dollars", "emrcp_unallocated_cost_dollars_total", "counter",
-           "Idle and start-up cost of hours in which no tenant used the profile."),
-    Family("unpriced_profile", "emrcp_unpriced_profile", "gauge",
-           "A profile with cluster time but no price in the price table."),
-    Family("sla_target_seconds", "emrcp_sla_target_seconds", "gauge",
-           "Longest wait from acceptance to start, per priority."),
+    Family(
+        "tenant_cost_dollars",
+        "emrcp_tenant_cost_dollars_total",
+        "counter",
+        "Cost per tenant: direct (busy time of its jobs) and shared (idle and start-up).",
+    ),
+    Family(
+        "unallocated_cost_dollars",
+        "emrcp_unallocated_cost_dollars_total",
+        "counter",
+        "Idle and start-up cost of hours in which no tenant used the profile.",
+    ),
+    Family(
+        "unpriced_profile",
+        "emrcp_unpriced_profile",
+        "gauge",
+        "A profile with cluster time but no price in the price table.",
+    ),
+    Family(
+        "sla_target_seconds",
+        "emrcp_sla_target_seconds",
+        "gauge",
+        "Longest wait from acceptance to start, per priority.",
+    ),
     Family("sla_breaches", "emrcp_sla_breaches_total", "counter", "Jobs that waited past target."),
     Family("service_up", "emrcp_service_up", "gauge", "1 while the service's heartbeats arrive."),
-)  # fmt: skip
+)
 
 
 def samples_of(report: Mapping[str, Any]) -> list[Sample]:
@@ -83,10 +127,15 @@ def samples_of(report: Mapping[str, Any]) -> list[Sample]:
     for family in FAMILIES:
         for row in report.get(family.section, ()):
             labels = tuple((k, v) for k, v in row.items() if isinstance(v, str))
-            values = {"": row["value"]} if family.kind != "summary" else {
-                f"_{field}": row[field] for field in ("p50", "p95", "p99", "sum", "count")
-                if field in row
-            }  # fmt: skip
+            values = (
+                {"": row["value"]}
+                if family.kind != "summary"
+                else {
+                    f"_{field}": row[field]
+                    for field in ("p50", "p95", "p99", "sum", "count")
+                    if field in row
+                }
+            )
             found += [Sample(family.name + end, labels, v) for end, v in values.items()]
     return found
 

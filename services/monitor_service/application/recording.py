@@ -35,16 +35,25 @@ def audit_record(event: Consumed, recorded_at: datetime) -> AuditRecord:
     if isinstance(event, AwsEvent):
         envelope = event.envelope
         return AuditRecord(
-            event_id=event.event_id, detail_type=envelope.detail_type, source=envelope.source,
-            occurred_at=envelope.time, recorded_at=recorded_at, detail_json=_json(envelope.detail),
-        )  # fmt: skip
+            event_id=event.event_id,
+            detail_type=envelope.detail_type,
+            source=envelope.source,
+            occurred_at=envelope.time,
+            recorded_at=recorded_at,
+            detail_json=_json(envelope.detail),
+        )
     detail = event.model_dump(mode="json")
     return AuditRecord(
-        event_id=event.event_id, detail_type=event.detail_type, source=event.bus_source,
-        occurred_at=event.occurred_at, recorded_at=recorded_at, detail_json=_json(detail),
-        job_id=_text(detail, "job_id"), tenant_id=_text(detail, "tenant_id"),
+        event_id=event.event_id,
+        detail_type=event.detail_type,
+        source=event.bus_source,
+        occurred_at=event.occurred_at,
+        recorded_at=recorded_at,
+        detail_json=_json(detail),
+        job_id=_text(detail, "job_id"),
+        tenant_id=_text(detail, "tenant_id"),
         cluster_id=_text(detail, "cluster_id"),
-    )  # fmt: skip
+    )
 
 
 def _json(detail: dict[str, Any]) -> str:

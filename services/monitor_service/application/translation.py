@@ -45,24 +45,39 @@ Build = Callable[[Any, dict[str, Any]], IntegrationEvent]
 
 def _unhealthy(e: ServiceHealth.WentUnhealthy, common: dict[str, Any]) -> IntegrationEvent:
     return ServiceUnhealthy.model_validate(
-        common | {"service": e.service, "instance_id": e.instance_id,
-                  "last_heartbeat_at": e.last_heartbeat_at}
-    )  # fmt: skip
+        common
+        | {
+            "service": e.service,
+            "instance_id": e.instance_id,
+            "last_heartbeat_at": e.last_heartbeat_at,
+        }
+    )
 
 
 def _alarm(e: ClusterAlarm.Raised, common: dict[str, Any]) -> IntegrationEvent:
     return ClusterUnhealthy.model_validate(
-        common | {"cluster_id": e.cluster_id, "cluster_profile": e.cluster_profile or None,
-                  "last_seen": e.last_seen, "reason": e.reason}
-    )  # fmt: skip
+        common
+        | {
+            "cluster_id": e.cluster_id,
+            "cluster_profile": e.cluster_profile or None,
+            "last_seen": e.last_seen,
+            "reason": e.reason,
+        }
+    )
 
 
 def _breach(e: SlaBreach.Breached, common: dict[str, Any]) -> IntegrationEvent:
     return SlaBreached.model_validate(
-        common | {"job_id": e.job_id, "tenant_id": e.tenant_id,
-                  "cluster_profile": e.cluster_profile or None, "priority": e.priority,
-                  "waited_seconds": e.waited_seconds, "target_seconds": e.target_seconds}
-    )  # fmt: skip
+        common
+        | {
+            "job_id": e.job_id,
+            "tenant_id": e.tenant_id,
+            "cluster_profile": e.cluster_profile or None,
+            "priority": e.priority,
+            "waited_seconds": e.waited_seconds,
+            "target_seconds": e.target_seconds,
+        }
+    )
 
 
 def _beat(e: Beacon.Beat, common: dict[str, Any]) -> IntegrationEvent:

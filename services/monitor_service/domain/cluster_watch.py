@@ -21,14 +21,19 @@ from monitor_service.domain.records import AuditRecord, from_ms, iso
 EMR_CLUSTER_CHANGE: Final = "EMR Cluster State Change"
 FAILED_STATE: Final = "TERMINATED_WITH_ERRORS"
 _PHASES: Final = {
-    "ClusterRequested": 0, "ClusterReady": 1, "ClusterDecommissioning": 2,
-    "ClusterTerminated": 3, "ClusterFailed": 3,
-}  # fmt: skip
+    "ClusterRequested": 0,
+    "ClusterReady": 1,
+    "ClusterDecommissioning": 2,
+    "ClusterTerminated": 3,
+    "ClusterFailed": 3,
+}
 _NAMES: Final = {
-    "ClusterRequested": "requested", "ClusterReady": "ready",
-    "ClusterDecommissioning": "decommissioning", "ClusterTerminated": "terminated",
+    "ClusterRequested": "requested",
+    "ClusterReady": "ready",
+    "ClusterDecommissioning": "decommissioning",
+    "ClusterTerminated": "terminated",
     "ClusterFailed": "failed",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,16 @@ class ClusterWatch:
 
     def view(self) -> list[dict[str, Any]]:
         return [
-            {"cluster_id": cluster_id, "profile": c.profile, "phase": c.phase,
-             "emr_cluster_id": c.emr_cluster_id, "unhealthy": c.alarmed,
-             "last_seen": None if c.last_seen_ms is None else iso(from_ms(c.last_seen_ms))}
+            {
+                "cluster_id": cluster_id,
+                "profile": c.profile,
+                "phase": c.phase,
+                "emr_cluster_id": c.emr_cluster_id,
+                "unhealthy": c.alarmed,
+                "last_seen": None if c.last_seen_ms is None else iso(from_ms(c.last_seen_ms)),
+            }
             for cluster_id, c in sorted(self.clusters.items())
-        ]  # fmt: skip
+        ]
 
 
 def _reason(record: AuditRecord) -> str:

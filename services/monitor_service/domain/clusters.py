@@ -21,13 +21,19 @@ from monitor_service.domain.ledger import Ledger, LedgerKey, Occupancy, hour_pie
 from monitor_service.domain.records import AuditRecord
 
 _PHASE_RANK: Final = {
-    "requested": 0, "ready": 1, "decommissioning": 2, "terminated": 3, "failed": 3,
-}  # fmt: skip
+    "requested": 0,
+    "ready": 1,
+    "decommissioning": 2,
+    "terminated": 3,
+    "failed": 3,
+}
 _LIFECYCLE: Final = {
-    "ClusterRequested": ("requested", 0), "ClusterReady": ("ready", 1),
-    "ClusterDecommissioning": ("decommissioning", 4), "ClusterTerminated": ("terminated", 5),
+    "ClusterRequested": ("requested", 0),
+    "ClusterReady": ("ready", 1),
+    "ClusterDecommissioning": ("decommissioning", 4),
+    "ClusterTerminated": ("terminated", 5),
     "ClusterFailed": ("failed", 5),
-}  # fmt: skip
+}
 _RELEASES: Final = frozenset(
     {"JobSucceeded", "JobFailed", "JobRequeued", "JobCancelled", "AllocationRejected"}
 )

@@ -41,10 +41,16 @@ class AuditEntry(Aggregate):
 
         def record(self) -> AuditRecord:
             return AuditRecord(
-                event_id=self.event_id, detail_type=self.detail_type, source=self.source,
-                occurred_at=self.occurred_at, recorded_at=self.timestamp, detail_json=self.detail,
-                job_id=self.job_id, tenant_id=self.tenant_id, cluster_id=self.cluster_id,
-            )  # fmt: skip
+                event_id=self.event_id,
+                detail_type=self.detail_type,
+                source=self.source,
+                occurred_at=self.occurred_at,
+                recorded_at=self.timestamp,
+                detail_json=self.detail,
+                job_id=self.job_id,
+                tenant_id=self.tenant_id,
+                cluster_id=self.cluster_id,
+            )
 
     def __init__(self, event_id: str, **_: object) -> None:
         self.event_id = event_id
@@ -56,11 +62,18 @@ class AuditEntry(Aggregate):
     @classmethod
     def record(cls, record: AuditRecord) -> AuditEntry:
         return cls._create(
-            cls.Recorded, id=cls.id_for(record.event_id), timestamp=record.recorded_at,
-            event_id=record.event_id, detail_type=record.detail_type, source=record.source,
-            occurred_at=record.occurred_at, detail=record.detail_json, job_id=record.job_id,
-            tenant_id=record.tenant_id, cluster_id=record.cluster_id,
-        )  # fmt: skip
+            cls.Recorded,
+            id=cls.id_for(record.event_id),
+            timestamp=record.recorded_at,
+            event_id=record.event_id,
+            detail_type=record.detail_type,
+            source=record.source,
+            occurred_at=record.occurred_at,
+            detail=record.detail_json,
+            job_id=record.job_id,
+            tenant_id=record.tenant_id,
+            cluster_id=record.cluster_id,
+        )
 
 
 class ServiceHealth(Aggregate):
@@ -98,9 +111,12 @@ class ServiceHealth(Aggregate):
             raise AlreadyDecided(f"{self.service} is already unhealthy")
         last = None if last_ms is None else from_ms(last_ms)
         self.trigger_event(
-            self.WentUnhealthy, timestamp=at, service=self.service, instance_id=instance_id,
+            self.WentUnhealthy,
+            timestamp=at,
+            service=self.service,
+            instance_id=instance_id,
             last_heartbeat_at=last,
-        )  # fmt: skip
+        )
 
     def recovered(self, at: datetime) -> None:
         if self.healthy:
@@ -121,10 +137,14 @@ class ClusterAlarm(Aggregate):
     @classmethod
     def raise_for(cls, alarm: Alarm, at: datetime) -> ClusterAlarm:
         return cls._create(
-            cls.Raised, id=_id("cluster-alarm", alarm.cluster_id), timestamp=at,
-            cluster_id=alarm.cluster_id, cluster_profile=alarm.cluster_profile,
-            last_seen=from_ms(alarm.last_seen_ms), reason=alarm.reason,
-        )  # fmt: skip
+            cls.Raised,
+            id=_id("cluster-alarm", alarm.cluster_id),
+            timestamp=at,
+            cluster_id=alarm.cluster_id,
+            cluster_profile=alarm.cluster_profile,
+            last_seen=from_ms(alarm.last_seen_ms),
+            reason=alarm.reason,
+        )
 
 
 class SlaBreach(Aggregate):
@@ -138,9 +158,13 @@ class SlaBreach(Aggregate):
 
         def breach(self) -> Breach:
             return Breach(
-                self.job_id, self.tenant_id, self.cluster_profile, self.priority,
-                self.waited_seconds, self.target_seconds,
-            )  # fmt: skip
+                self.job_id,
+                self.tenant_id,
+                self.cluster_profile,
+                self.priority,
+                self.waited_seconds,
+                self.target_seconds,
+            )
 
     def __init__(self, job_id: str, **_: object) -> None:
         self.job_id = job_id
@@ -152,8 +176,13 @@ class SlaBreach(Aggregate):
     @classmethod
     def decide(cls, breach: Breach, at: datetime) -> SlaBreach:
         return cls._create(
-            cls.Breached, id=cls.id_for(breach.job_id), timestamp=at, job_id=breach.job_id,
-            tenant_id=breach.tenant_id, cluster_profile=breach.cluster_profile,
-            priority=breach.priority, waited_seconds=breach.waited_seconds,
+            cls.Breached,
+            id=cls.id_for(breach.job_id),
+            timestamp=at,
+            job_id=breach.job_id,
+            tenant_id=breach.tenant_id,
+            cluster_profile=breach.cluster_profile,
+            priority=breach.priority,
+            waited_seconds=breach.waited_seconds,
             target_seconds=breach.target_seconds,
-        )  # fmt: skip
+        )

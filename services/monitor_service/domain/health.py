@@ -113,10 +113,12 @@ class ServiceHealthBoard:
 
     def revived(self, at_ms: int) -> list[str]:
         return [
-            name for name, state in sorted(self.services.items())
-            if state.unhealthy and state.last_ms is not None
+            name
+            for name, state in sorted(self.services.items())
+            if state.unhealthy
+            and state.last_ms is not None
             and self._fresh(name, state, state.last_ms, at_ms)
-        ]  # fmt: skip
+        ]
 
     def revives(self, record: AuditRecord, at_ms: int) -> bool:
         """Whether this heartbeat brings its unhealthy service back."""
@@ -143,8 +145,12 @@ def _service_view(name: str, state: ServiceState, at_ms: int) -> dict[str, Any]:
         "last_heartbeat_at": None if state.last_ms is None else iso(from_ms(state.last_ms)),
         "heartbeat_age_seconds": None if state.last_ms is None else (at_ms - state.last_ms) / 1000,
         "instances": [
-            {"instance_id": instance_id, "last_heartbeat_at": iso(from_ms(beats.last_ms)),
-             "sequence": beats.highest, "lost_beats": beats.lost}
+            {
+                "instance_id": instance_id,
+                "last_heartbeat_at": iso(from_ms(beats.last_ms)),
+                "sequence": beats.highest,
+                "lost_beats": beats.lost,
+            }
             for instance_id, beats in sorted(state.instances.items())
         ],
-    }  # fmt: skip
+    }

@@ -31,13 +31,22 @@ JobKey = tuple[str, str, str]
 KEY_LABELS: Final = ("profile", "priority", "tenant")
 
 _RANKS: Final = {
-    "JobSubmitted": 0, "JobAllocated": 1, "JobStarted": 2, "JobRequeued": 3,
-    "JobFailed": 4, "JobSucceeded": 4, "JobCancelled": 4,
-}  # fmt: skip
+    "JobSubmitted": 0,
+    "JobAllocated": 1,
+    "JobStarted": 2,
+    "JobRequeued": 3,
+    "JobFailed": 4,
+    "JobSucceeded": 4,
+    "JobCancelled": 4,
+}
 _STATUS: Final = {
-    "JobSubmitted": "queued", "JobAllocated": "allocated", "JobStarted": "running",
-    "JobRequeued": "queued", "JobSucceeded": "succeeded", "JobCancelled": "cancelled",
-}  # fmt: skip
+    "JobSubmitted": "queued",
+    "JobAllocated": "allocated",
+    "JobStarted": "running",
+    "JobRequeued": "queued",
+    "JobSucceeded": "succeeded",
+    "JobCancelled": "cancelled",
+}
 _OUTCOMES: Final = {"JobSucceeded": "succeeded", "JobCancelled": "cancelled", "JobFailed": "failed"}
 
 
@@ -156,9 +165,10 @@ class JobMetrics:
             ],
             "jobs_finished": [
                 _row(k, outcome=outcome, value=n)
-                for (k, outcome), n in sorted(self.outcomes.items()) if n
+                for (k, outcome), n in sorted(self.outcomes.items())
+                if n
             ],
-        }  # fmt: skip
+        }
 
 
 def _adjust(samples: Samples, value: int | None, sign: int) -> None:

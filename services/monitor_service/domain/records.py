@@ -86,8 +86,13 @@ class AuditRecord:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able, the detail decoded."""
         return {
-            "event_id": self.event_id, "detail_type": self.detail_type, "source": self.source,
-            "occurred_at": iso(self.occurred_at), "recorded_at": iso(self.recorded_at),
-            "job_id": self.job_id, "tenant_id": self.tenant_id, "cluster_id": self.cluster_id,
+            "event_id": self.event_id,
+            "detail_type": self.detail_type,
+            "source": self.source,
+            "occurred_at": iso(self.occurred_at),
+            "recorded_at": iso(self.recorded_at),
+            "job_id": self.job_id,
+            "tenant_id": self.tenant_id,
+            "cluster_id": self.cluster_id,
             "detail": self.detail,
-        }  # fmt: skip
+        }

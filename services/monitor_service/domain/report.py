@@ -58,8 +58,11 @@ def _clusters(clusters: ClusterMetrics, ledgers: dict[LedgerKey, Ledger]) -> dic
         totals[profile].add(ledger)
     seconds: Rows = []
     for profile, ledger in sorted(totals.items()):
-        for phase, ms in (("starting", ledger.starting_ms), ("idle", ledger.idle_ms),
-                          ("busy", ledger.busy_ms)):  # fmt: skip
+        for phase, ms in (
+            ("starting", ledger.starting_ms),
+            ("idle", ledger.idle_ms),
+            ("busy", ledger.busy_ms),
+        ):
             seconds.append({"profile": profile, "phase": phase, "value": ms / 1000})
     return {
         "clusters": [
@@ -69,14 +72,15 @@ def _clusters(clusters: ClusterMetrics, ledgers: dict[LedgerKey, Ledger]) -> dic
         "cluster_seconds": seconds,
         "slot_utilization": [
             {"profile": p, "value": round(t.held_slot_ms / t.available_slot_ms, DIGITS)}
-            for p, t in sorted(totals.items()) if t.available_slot_ms
+            for p, t in sorted(totals.items())
+            if t.available_slot_ms
         ],
         "slots": [
             {"profile": p, "state": state, "value": n}
             for p, (held, total) in sorted(clusters.slots_now().items())
             for state, n in (("busy", held), ("free", total - held))
         ],
-    }  # fmt: skip
+    }
 
 
 def _cost(cost: CostReport, prices: PriceBook, clusters: ClusterMetrics) -> dict[str, Rows]:
@@ -84,7 +88,8 @@ def _cost(cost: CostReport, prices: PriceBook, clusters: ClusterMetrics) -> dict
     return {
         "cluster_hourly_dollars": [
             {"profile": p, "value": round(rate, DIGITS)}
-            for p in profiles if (rate := prices.hourly(p)) is not None
+            for p in profiles
+            if (rate := prices.hourly(p)) is not None
         ],
         "cost_dollars": [
             {"profile": p, "value": round(v, DIGITS)} for p, v in sorted(cost.profiles.items())
@@ -98,7 +103,7 @@ def _cost(cost: CostReport, prices: PriceBook, clusters: ClusterMetrics) -> dict
             {"profile": p, "value": round(v, DIGITS)} for p, v in sorted(cost.unallocated.items())
         ],
         "unpriced_profile": [{"profile": p, "value": 1} for p in sorted(cost.unpriced)],
-    }  # fmt: skip
+    }
 
 
 def _sla(sla: SlaWatch, at_ms: int) -> dict[str, Rows]:
@@ -125,12 +130,19 @@ def _hourly(ledgers: dict[LedgerKey, Ledger], prices: PriceBook, at_ms: int) -> 
             continue
         hourly = prices.hourly(profile)
         available = ledger.available_slot_ms
-        rows.append({
-            "profile": profile, "hour": iso(from_ms(hour * HOUR_MS)),
-            "starting_seconds": ledger.starting_ms / 1000, "idle_seconds": ledger.idle_ms / 1000,
-            "busy_seconds": ledger.busy_ms / 1000,
-            "utilization": round(ledger.held_slot_ms / available, DIGITS) if available else None,
-            "cost_dollars": None if hourly is None
-            else round(hourly * ledger.cluster_ms / HOUR_MS, DIGITS),
-        })  # fmt: skip
+        rows.append(
+            {
+                "profile": profile,
+                "hour": iso(from_ms(hour * HOUR_MS)),
+                "starting_seconds": ledger.starting_ms / 1000,
+                "idle_seconds": ledger.idle_ms / 1000,
+                "busy_seconds": ledger.busy_ms / 1000,
+                "utilization": round(ledger.held_slot_ms / available, DIGITS)
+                if available
+                else None,
+                "cost_dollars": None
+                if hourly is None
+                else round(hourly * ledger.cluster_ms / HOUR_MS, DIGITS),
+            }
+        )
     return rows

@@ -72,10 +72,12 @@ class WatchedJob:
         if kind == "JobSubmitted":
             submitted = record.moment("submitted_at")
             return replace(
-                self, tenant_id=record.tenant_id or "", priority=record.text("priority") or "",
+                self,
+                tenant_id=record.tenant_id or "",
+                priority=record.text("priority") or "",
                 cluster_profile=record.text("cluster_profile") or "",
                 submitted_ms=record.occurred_ms if submitted is None else to_ms(submitted),
-            )  # fmt: skip
+            )
         if kind == "JobStarted":
             ms = record.occurred_ms
             started = ms if self.started_ms is None else min(ms, self.started_ms)
@@ -164,7 +166,10 @@ class SlaWatch:
     def _breach(self, job_id: str, job: WatchedJob, at_ms: int) -> Breach:
         submitted = job.submitted_ms or 0
         return Breach(
-            job_id=job_id, tenant_id=job.tenant_id, cluster_profile=job.cluster_profile,
-            priority=job.priority, waited_seconds=(at_ms - submitted) / 1000,
+            job_id=job_id,
+            tenant_id=job.tenant_id,
+            cluster_profile=job.cluster_profile,
+            priority=job.priority,
+            waited_seconds=(at_ms - submitted) / 1000,
             target_seconds=self.targets.target_ms(job.priority) / 1000,
-        )  # fmt: skip
+        )
