@@ -7,7 +7,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from cluster_service.domain.lifecycle import ClusterState, ClusterView
-from cluster_service.domain.pool import decide
+from cluster_service.domain.policy import decide
 from tests.cluster_service.fakes import T0
 
 S = ClusterState

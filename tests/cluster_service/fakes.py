@@ -9,7 +9,8 @@ from uuid import UUID
 
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.lifecycle import LIVE, SERVING, TERMINAL, ClusterState, ClusterView
-from cluster_service.domain.pool import Decision, Pool, StartCluster, decide
+from cluster_service.domain.policy import Decision, StartCluster, decide
+from cluster_service.domain.pool import Pool
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 S = ClusterState

@@ -13,13 +13,13 @@ from cluster_service.adapters import FakeProvisioner
 from cluster_service.application import (
     ClusterNotFound,
     ClustersApplication,
-    Demand,
     ProfileExists,
     ProfileNotFound,
 )
-from cluster_service.application.base import STARTS_PER_PASS
+from cluster_service.application.runner import STARTS_PER_PASS
+from cluster_service.domain.demand import Demand
 from cluster_service.domain.errors import InvalidChangeSource, InvalidThresholds
-from cluster_service.domain.pool import Decommission, StartCluster
+from cluster_service.domain.policy import Decommission, StartCluster
 from cluster_service.domain.profiles import SEED_PROFILES
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

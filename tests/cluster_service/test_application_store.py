@@ -50,7 +50,7 @@ def test_two_processes_deciding_at_once_start_one_cluster_between_them(
     later = T0 + timedelta(seconds=5)
     # When both decide at once to start a second cluster, the first for a burst of jobs (only
     # the pool's roster is written by both), the second for a higher minimum
-    with pytest.raises(Conflict), first._working_on("small", later, ["event-a"]) as work:
+    with pytest.raises(Conflict), first.runner.working_on("small", later, ["event-a"]) as work:
         second.change_thresholds("small", 2, 2, 600, "api", later)
         for job in ("job-1", "job-2", "job-3"):
             work.jobs(later).queue(job, later)

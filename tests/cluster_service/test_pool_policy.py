@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from cluster_service.domain.lifecycle import ClusterState, ClusterView
-from cluster_service.domain.pool import Decommission, StartCluster, decide
+from cluster_service.domain.policy import Decommission, StartCluster, decide
 from tests.cluster_service.fakes import T0
 
 S = ClusterState

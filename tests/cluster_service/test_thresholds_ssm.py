@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cluster_service.adapters import FakeProvisioner, FakeThresholds, SsmThresholds
-from cluster_service.adapters.thresholds import ThresholdSource
 from cluster_service.application import ClustersApplication
+from cluster_service.application.ports import ThresholdSource
 from local_runtime.emulator import Emulator, client
 
 Write = Callable[[str, str, str], None]

@@ -1,4 +1,4 @@
-"""The cluster service's ports and the adapters that implement them.
+"""The adapters that implement the cluster service's ports (see `application.ports`).
 
 Ports: Provisioner (stacks), ClusterInspector (EMR clusters), ThresholdSource (pool limits).
 Adapters, named for what they wrap: CloudFormationProvisioner, EmrInspector, SsmThresholds; and
@@ -8,17 +8,20 @@ FakeProvisioner (with its FakeInspector) and FakeThresholds for tests and simula
 from cluster_service.adapters.cloudformation import CloudFormationProvisioner
 from cluster_service.adapters.emr import EmrInspector
 from cluster_service.adapters.fake_cloud import FakeInspector, FakeProvisioner, FakeStack
-from cluster_service.adapters.inspector import ClusterInspector, EmrClusterInfo
-from cluster_service.adapters.provisioner import (
+from cluster_service.adapters.ssm import SsmThresholds
+from cluster_service.adapters.thresholds import FakeThresholds
+from cluster_service.application.ports import (
     CLUSTER_ID_TAG,
     POOL_TAG,
     TAG_PREFIX,
+    ClusterInspector,
+    EmrClusterInfo,
     Provisioner,
     ProvisionerError,
     StackInfo,
+    ThresholdReading,
+    ThresholdSource,
 )
-from cluster_service.adapters.ssm import SsmThresholds
-from cluster_service.adapters.thresholds import FakeThresholds, ThresholdReading, ThresholdSource
 
 __all__ = [
     "CLUSTER_ID_TAG",

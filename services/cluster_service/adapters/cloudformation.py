@@ -13,14 +13,11 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from cluster_service.adapters.provisioner import (
-    EMR_CLUSTER_RESOURCE,
-    Provisioner,
-    ProvisionerError,
-    StackInfo,
-)
+from cluster_service.application.ports import Provisioner, ProvisionerError, StackInfo
 
 _EXISTS: Final = frozenset({"AlreadyExistsException", "TokenAlreadyExistsException"})
+EMR_CLUSTER_RESOURCE: Final = "Cluster"
+"""The logical id of the AWS::EMR::Cluster in templates/emr-cluster.yaml."""
 
 
 class CloudFormationProvisioner(Provisioner):

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cluster_service.adapters.inspector import ClusterInspector, EmrClusterInfo
+from cluster_service.application.ports import ClusterInspector, EmrClusterInfo
 
 
 class EmrInspector(ClusterInspector):

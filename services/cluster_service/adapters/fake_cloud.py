@@ -11,8 +11,13 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from cluster_service.adapters.inspector import ClusterInspector, EmrClusterInfo
-from cluster_service.adapters.provisioner import Provisioner, ProvisionerError, StackInfo
+from cluster_service.application.ports import (
+    ClusterInspector,
+    EmrClusterInfo,
+    Provisioner,
+    ProvisionerError,
+    StackInfo,
+)
 
 REGION_ACCOUNT = "us-east-1:123456789012"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from cluster_service.adapters.thresholds import KEYS, ThresholdReading, ThresholdSource
+from cluster_service.application.ports import THRESHOLD_KEYS, ThresholdReading, ThresholdSource
 
 
 class SsmThresholds(ThresholdSource):
@@ -28,7 +28,7 @@ class SsmThresholds(ThresholdSource):
         for page in pages:
             for parameter in page.get("Parameters", ()):
                 profile, _, key = parameter["Name"][len(self.path) :].partition("/")
-                if profile and key in KEYS:
+                if profile and key in THRESHOLD_KEYS:
                     found[profile][key] = (parameter["Value"], int(parameter.get("Version", 0)))
         return {profile: _reading(values) for profile, values in found.items()}
 

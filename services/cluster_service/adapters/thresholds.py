@@ -1,35 +1,10 @@
-"""The ThresholdSource port: pool limits kept outside the service (SSM Parameter Store).
-
-A reading is raw text per key (`minimum`, `maximum`, `idle-ttl-seconds`), with a version that
-changes whenever any of them changes: the application applies a version once, so a change made
-through the API stands until someone edits the source again. Parsing and validation are the
-application's (invalid values are logged and ignored).
-"""
+"""FakeThresholds: a ThresholdSource in memory, for tests and simulation."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
 
-KEYS: Final = ("minimum", "maximum", "idle-ttl-seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class ThresholdReading:
-    """What the source holds for one profile; keys it lacks are left as they are."""
-
-    values: Mapping[str, str]
-    version: str
-
-
-class ThresholdSource(ABC):
-    """Reads every profile's pool limits in one go."""
-
-    @abstractmethod
-    def read(self) -> dict[str, ThresholdReading]:
-        """Profile name → its reading; profiles the source says nothing about are absent."""
+from cluster_service.application.ports import ThresholdReading, ThresholdSource
 
 
 @dataclass

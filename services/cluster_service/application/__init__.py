@@ -1,7 +1,6 @@
 """The cluster service's use cases, the handlers of the events it consumes, and its translation."""
 
 from cluster_service.application.app import ClustersApplication
-from cluster_service.application.demand import Demand
 from cluster_service.application.errors import (
     ClusterNotFound,
     ClusterServiceError,
@@ -13,7 +12,6 @@ from cluster_service.application.errors import (
 )
 from cluster_service.application.handlers import ClusterServiceHandlers
 from cluster_service.application.pools import SEED_THRESHOLDS
-from cluster_service.application.records import EmrLink, PoolRoster, ProfileCatalog, ProfileRecord
 from cluster_service.application.ticking import TickReport
 from cluster_service.application.translation import ClusterEventTranslator, translator_for
 from cluster_service.application.views import ClusterSummary, PoolSummary
@@ -27,15 +25,10 @@ __all__ = [
     "ClusterSummary",
     "ClustersApplication",
     "Conflict",
-    "Demand",
-    "EmrLink",
     "NotFound",
-    "PoolRoster",
     "PoolSummary",
-    "ProfileCatalog",
     "ProfileExists",
     "ProfileNotFound",
-    "ProfileRecord",
     "TickIncomplete",
     "TickReport",
     "translator_for",

@@ -7,7 +7,8 @@ queues the job again; JobSucceeded, a final JobFailed and JobCancelled free the 
 the job. Each runs the pool's policy afterwards, so demand turns into clusters at once.
 
 Only JobSubmitted and JobAllocated name the profile; for the others it is the cluster's, or,
-for a job on no cluster, the profile whose Demand knows the job.
+for a job on no cluster, the profile whose Demand knows the job. Each use case runs in
+`PoolRunner.working_on` (news about a job no profile knows is saved directly with its marker).
 """
 
 from __future__ import annotations
@@ -15,17 +16,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from cluster_service.application.base import ClustersCore
-from cluster_service.application.demand import Demand, allocation_key, cluster_of
+from cluster_service.application.runner import PoolRunner
+from cluster_service.application.store import ClusterStore
 from cluster_service.application.work import PoolWork
+from cluster_service.domain.demand import Demand, allocation_key, cluster_of
 from cluster_service.domain.errors import AllocationRefused, RejectionReason
 
 
-class JobUseCases(ClustersCore):
+class JobEvents:
+    """What the job service's events change in the pools: demand, and slots on clusters."""
+
+    def __init__(self, store: ClusterStore, runner: PoolRunner) -> None:
+        self.store = store
+        self.runner = runner
+
     def job_submitted(
         self, job_id: str, profile: str, at: datetime, consumed: Sequence[str] = ()
     ) -> None:
-        with self._working_on(profile, at, consumed) as work:
+        with self.runner.working_on(profile, at, consumed) as work:
             work.jobs(at).queue(job_id, at)
 
     def job_allocated(
@@ -43,7 +51,7 @@ class JobUseCases(ClustersCore):
         recorded to be published as AllocationRejected."""
         key = allocation_key(cluster_id, attempt)
         reason: RejectionReason | None = None
-        with self._working_on(profile, at, consumed) as work:
+        with self.runner.working_on(profile, at, consumed) as work:
             demand = work.jobs(at)
             if demand.is_stale(job_id, key):
                 return None
@@ -62,7 +70,7 @@ class JobUseCases(ClustersCore):
     ) -> RejectionReason | None:
         cluster = work.cluster(cluster_id)
         if cluster is None:
-            cluster = self._cluster(cluster_id)  # retired: it refuses; elsewhere: unknown
+            cluster = self.store.cluster(cluster_id)  # retired: it refuses; elsewhere: unknown
             if cluster is None or cluster.profile != work.name:
                 return "unknown_cluster"
         try:
@@ -82,10 +90,10 @@ class JobUseCases(ClustersCore):
         """The job's attempt on `cluster_id` ended and it waits again (stale news is ignored)."""
         profile = self._profile_of_job(job_id, cluster_id)
         if profile is None:
-            self._commit([], consumed)  # not heard of yet: its JobSubmitted will queue it
+            self.store.commit([], consumed)  # not heard of yet: its JobSubmitted will queue it
             return
         key = allocation_key(cluster_id, attempt) if cluster_id else None
-        with self._working_on(profile, at, consumed) as work:
+        with self.runner.working_on(profile, at, consumed) as work:
             demand = work.jobs(at)
             held = demand.holding.get(job_id)
             demand.requeue(job_id, key, at)
@@ -101,7 +109,7 @@ class JobUseCases(ClustersCore):
         if profile is None:
             self._finished_everywhere(job_id, at, consumed)
             return
-        with self._working_on(profile, at, consumed) as work:
+        with self.runner.working_on(profile, at, consumed) as work:
             demand = work.jobs(at)
             held = demand.holding.get(job_id)
             demand.finish(job_id, at)
@@ -115,11 +123,11 @@ class JobUseCases(ClustersCore):
             cluster.release(job_id, at)
 
     def _profile_of_job(self, job_id: str, cluster_id: str | None) -> str | None:
-        cluster = None if cluster_id is None else self._cluster(cluster_id)
+        cluster = None if cluster_id is None else self.store.cluster(cluster_id)
         if cluster is not None:
             return cluster.profile
-        for name in self._profile_names():
-            demand = self._get(Demand.id_for(name), Demand)
+        for name in self.store.profile_names():
+            demand = self.store.get(Demand.id_for(name), Demand)
             if demand is not None and demand.knows(job_id):
                 return name
         return None
@@ -127,11 +135,11 @@ class JobUseCases(ClustersCore):
     def _finished_everywhere(self, job_id: str, at: datetime, consumed: Sequence[str]) -> None:
         """A job finished before it was heard of: every profile remembers it, so that a late
         JobSubmitted does not queue it (rare: a redelivered JobSubmitted after the cancel)."""
-        with self._lock:
+        with self.store.lock:
             demands = [
-                self._get(Demand.id_for(name), Demand) or Demand.open(name, at)
-                for name in self._profile_names()
+                self.store.get(Demand.id_for(name), Demand) or Demand.open(name, at)
+                for name in self.store.profile_names()
             ]
             for demand in demands:
                 demand.finish(job_id, at)
-            self._commit(demands, consumed)
+            self.store.commit(demands, consumed)

@@ -1,5 +1,7 @@
-"""Pool use cases: registering profiles (and seeding the three of SEED_PROFILES), changing a
-pool's thresholds (through the API, or from SSM with changed_by="ssm"), and reconciling a pool.
+"""Profile and pool use cases: registering profiles (and seeding the three of SEED_PROFILES),
+changing a pool's thresholds (through the API, or from SSM with changed_by="ssm"), and reconciling
+a pool. A change to an existing pool runs in `PoolRunner.working_on`; a registration is saved
+directly (`ClusterStore.commit`) and then reconciled.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from cluster_service.adapters.thresholds import ThresholdReading
-from cluster_service.application.demand import Demand
 from cluster_service.application.errors import Conflict, ProfileExists, ProfileNotFound
-from cluster_service.application.queries import QueryUseCases
-from cluster_service.application.records import PoolRoster, ProfileCatalog, ProfileRecord
+from cluster_service.application.ports import ThresholdReading, ThresholdSource
+from cluster_service.application.queries import ClusterQueries
+from cluster_service.application.runner import PoolRunner
+from cluster_service.application.store import ClusterStore
 from cluster_service.application.views import PoolSummary
+from cluster_service.domain.demand import Demand
 from cluster_service.domain.errors import InvalidThresholds
-from cluster_service.domain.pool import ChangeSource, Decision, Pool, check_thresholds
+from cluster_service.domain.policy import Decision
+from cluster_service.domain.pool import ChangeSource, Pool, check_thresholds
 from cluster_service.domain.profiles import SEED_PROFILES, ClusterProfile
+from cluster_service.domain.records import PoolRoster, ProfileCatalog, ProfileRecord
 
 logger = logging.getLogger(__name__)
 
@@ -33,21 +38,36 @@ SEED_THRESHOLDS: Final[Mapping[str, Thresholds]] = {
 _WHOLE_NUMBER: Final = re.compile(r"[0-9]{1,9}")
 
 
-class PoolUseCases(QueryUseCases):
+class ProfilesAndPools:
+    """Registering and changing profiles and pools, and reading thresholds from their source."""
+
+    def __init__(
+        self,
+        store: ClusterStore,
+        runner: PoolRunner,
+        queries: ClusterQueries,
+        thresholds: ThresholdSource | None = None,
+    ) -> None:
+        """`thresholds`: where pool limits are kept outside the service (None: API only)."""
+        self.store = store
+        self.runner = runner
+        self.queries = queries
+        self.thresholds = thresholds
+
     def seed(
         self, at: datetime, thresholds: Mapping[str, Thresholds] = SEED_THRESHOLDS
     ) -> list[str]:
         """Register whichever of small, medium and large is missing; the names registered.
         Safe to race: whoever loses to a concurrent seed registers nothing."""
-        with self._lock:
-            catalog = self._get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
+        with self.store.lock:
+            catalog = self.store.get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
             missing = [p for name, p in SEED_PROFILES.items() if name not in catalog.names]
             records: list[Any] = []
             for profile in missing:
                 records += self._registration(profile, thresholds[profile.name], "api", at)
                 catalog.add(profile.name, at)
             try:
-                self._commit([*records, catalog])
+                self.store.commit([*records, catalog])
             except Conflict:
                 return []
         for profile in missing:
@@ -63,22 +83,22 @@ class PoolUseCases(QueryUseCases):
         at: datetime,
     ) -> PoolSummary:
         """A new profile and its pool; ProfileExists, InvalidThresholds, Conflict."""
-        with self._lock:
-            if self._get(ProfileRecord.id_for(profile.name), ProfileRecord) is not None:
+        with self.store.lock:
+            if self.store.get(ProfileRecord.id_for(profile.name), ProfileRecord) is not None:
                 raise ProfileExists(profile.name)
             records = self._registration(profile, (minimum, maximum, idle_ttl_seconds), "api", at)
-            catalog = self._get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
+            catalog = self.store.get(ProfileCatalog.ID, ProfileCatalog) or ProfileCatalog.open(at)
             catalog.add(profile.name, at)
-            self._commit([*records, catalog])
+            self.store.commit([*records, catalog])
         self.reconcile_pool(profile.name, at)
-        return self.get_pool(profile.name)
+        return self.queries.get_pool(profile.name)
 
     def update_profile(self, profile: ClusterProfile, at: datetime) -> ClusterProfile:
         """Change a registered profile's shape (recorded only if it differs). Clusters running or
         starting keep the shape they were created with; the pool is reconciled at once, so a
         new slot count counts for the clusters it starts next. ProfileNotFound, Conflict."""
-        with self._working_on(profile.name, at) as work:
-            record = self._get(ProfileRecord.id_for(profile.name), ProfileRecord)
+        with self.runner.working_on(profile.name, at) as work:
+            record = self.store.get(ProfileRecord.id_for(profile.name), ProfileRecord)
             if record is None or not work.registered:
                 raise ProfileNotFound(profile.name)
             if record.update(profile, at):
@@ -108,7 +128,7 @@ class PoolUseCases(QueryUseCases):
     ) -> PoolSummary:
         """New limits (recorded only if they differ), and the pool reconciled to them at once.
         Raises ProfileNotFound, InvalidThresholds, InvalidChangeSource, Conflict."""
-        with self._working_on(profile, at) as work:
+        with self.runner.working_on(profile, at) as work:
             if work.pool is None or not work.registered:
                 raise ProfileNotFound(profile)
             work.pool.change_thresholds(minimum, maximum, idle_ttl_seconds, changed_by, at)
@@ -116,7 +136,7 @@ class PoolUseCases(QueryUseCases):
 
     def reconcile_pool(self, profile: str, at: datetime) -> list[Decision]:
         """Run the policy and carry out what it decides; the decisions (ProfileNotFound)."""
-        with self._working_on(profile, at) as work:
+        with self.runner.working_on(profile, at) as work:
             if not work.registered:
                 raise ProfileNotFound(profile)
         return work.decisions
@@ -130,19 +150,19 @@ class PoolUseCases(QueryUseCases):
             return []
         return [
             name
-            for name in self._profile_names()
+            for name in self.store.profile_names()
             if name in readings and self._apply_reading(name, readings[name], at)
         ]
 
     def _apply_reading(self, name: str, reading: ThresholdReading, at: datetime) -> bool:
-        roster = self._get(PoolRoster.id_for(name), PoolRoster)
-        pool = self._get(Pool.id_for(name), Pool)
+        roster = self.store.get(PoolRoster.id_for(name), PoolRoster)
+        pool = self.store.get(Pool.id_for(name), Pool)
         if roster is None or pool is None or reading.version == roster.ssm_version:
             return False
         values = _parsed(name, reading, pool)
         if values is None:
             return False
-        with self._working_on(name, at) as work:
+        with self.runner.working_on(name, at) as work:
             assert work.pool is not None and work.roster is not None
             changed = work.pool.change_thresholds(*values, "ssm", at)
             work.roster.ssm_applied(reading.version, at)

@@ -11,29 +11,35 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from cluster_service.application.base import ClustersCore
 from cluster_service.application.errors import ClusterNotFound, ProfileNotFound
-from cluster_service.application.records import PoolRoster, ProfileRecord
+from cluster_service.application.store import ClusterStore
 from cluster_service.application.views import ClusterSummary, PoolSummary
+from cluster_service.application.work import open_pool
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.profiles import ClusterProfile
+from cluster_service.domain.records import PoolRoster, ProfileRecord
 
 
-class QueryUseCases(ClustersCore):
+class ClusterQueries:
+    """What the REST API reads; nothing here saves."""
+
+    def __init__(self, store: ClusterStore) -> None:
+        self.store = store
+
     def list_profiles(self) -> list[ClusterProfile]:
-        return [self.get_profile(name) for name in self._profile_names()]
+        return [self.get_profile(name) for name in self.store.profile_names()]
 
     def get_profile(self, name: str) -> ClusterProfile:
-        record = self._get(ProfileRecord.id_for(name), ProfileRecord)
+        record = self.store.get(ProfileRecord.id_for(name), ProfileRecord)
         if record is None:
             raise ProfileNotFound(name)
         return record.profile
 
     def list_pools(self) -> list[PoolSummary]:
-        return [self.get_pool(name) for name in self._profile_names()]
+        return [self.get_pool(name) for name in self.store.profile_names()]
 
     def get_pool(self, profile: str) -> PoolSummary:
-        work = self._open(profile)
+        work = open_pool(self.store, profile)
         if not work.registered:
             raise ProfileNotFound(profile)
         return work.summary()
@@ -42,18 +48,18 @@ class QueryUseCases(ClustersCore):
         self, profile: str | None = None, *, include_retired: bool = False
     ) -> list[ClusterSummary]:
         """The clusters of one pool (or of all), oldest first; ProfileNotFound."""
-        names = self._profile_names() if profile is None else [profile]
+        names = self.store.profile_names() if profile is None else [profile]
         found: list[Cluster] = []
         for name in names:
-            roster = self._get(PoolRoster.id_for(name), PoolRoster)
+            roster = self.store.get(PoolRoster.id_for(name), PoolRoster)
             if roster is None:
                 raise ProfileNotFound(name)
             ids = [*roster.retired, *roster.clusters] if include_retired else roster.clusters
-            found += [c for c in map(self._cluster, ids) if c is not None]
+            found += [c for c in map(self.store.cluster, ids) if c is not None]
         return [ClusterSummary.of(c) for c in sorted(found, key=_requested)]
 
     def get_cluster(self, cluster_id: str | UUID) -> ClusterSummary:
-        cluster = self._cluster(cluster_id)
+        cluster = self.store.cluster(cluster_id)
         if cluster is None:
             raise ClusterNotFound(cluster_id)
         return ClusterSummary.of(cluster)

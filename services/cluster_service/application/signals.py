@@ -11,7 +11,8 @@ A cluster that fails (CREATE_FAILED, TERMINATED_WITH_ERRORS mid-job, a stack del
 back) is recorded FAILED with the jobs it held; the pool's policy then asks for its stack's
 deletion and starts a replacement in the same save. A stack that settles (CREATE_COMPLETE,
 ROLLBACK_COMPLETE) while its deletion is pending is asked again: CloudFormation may refuse a
-DeleteStack sent while the stack was still rolling back.
+DeleteStack sent while the stack was still rolling back. Each signal about one of ours runs in
+`PoolRunner.working_on`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from cluster_service.adapters.provisioner import CLUSTER_ID_TAG
-from cluster_service.application.base import ClustersCore
-from cluster_service.application.records import EmrLink
+from cluster_service.application.ports import CLUSTER_ID_TAG, ClusterInspector, Provisioner
+from cluster_service.application.runner import PoolRunner
+from cluster_service.application.store import ClusterStore
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.errors import EmrClusterMismatch, UnknownAwsState
 from cluster_service.domain.lifecycle import TERMINAL
+from cluster_service.domain.records import EmrLink
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,22 @@ def profile_of_stack(stack_name: str) -> str | None:
     return match["profile"] if match else None
 
 
-class SignalUseCases(ClustersCore):
+class AwsSignals:
+    """Stack and EMR state changes, and the monitor's ClusterUnhealthy."""
+
+    def __init__(
+        self,
+        store: ClusterStore,
+        runner: PoolRunner,
+        provisioner: Provisioner,
+        inspector: ClusterInspector,
+    ) -> None:
+        """`provisioner` and `inspector` place an EMR cluster that has no EmrLink yet."""
+        self.store = store
+        self.runner = runner
+        self.provisioner = provisioner
+        self.inspector = inspector
+
     def stack_status_changed(
         self,
         stack_name: str,
@@ -59,7 +76,7 @@ class SignalUseCases(ClustersCore):
         profile = profile_of_stack(stack_name)
         if profile is None:
             return False
-        with self._working_on(profile, at, consumed) as work:
+        with self.runner.working_on(profile, at, consumed) as work:
             cluster = work.cluster_of_stack(stack_name)
             if cluster is not None:
                 apply_signal(cluster.on_stack_status, status, at, reason)
@@ -82,7 +99,7 @@ class SignalUseCases(ClustersCore):
         if placed is None:
             logger.debug("EMR cluster %s (%s) is not one of ours", emr_cluster_id, name)
             return False
-        with self._working_on(placed.profile, at, consumed) as work:
+        with self.runner.working_on(placed.profile, at, consumed) as work:
             cluster = work.cluster(placed.id)
             if cluster is not None:
                 apply_signal(cluster.on_emr_state, emr_cluster_id, state, at, reason)
@@ -92,11 +109,11 @@ class SignalUseCases(ClustersCore):
         self, cluster_id: str, at: datetime, consumed: Sequence[str] = ()
     ) -> bool:
         """Decommission a cluster the monitor gave up on; the policy replaces it."""
-        found = self._cluster(cluster_id)
+        found = self.store.cluster(cluster_id)
         if found is None:
-            self._commit([], consumed)
+            self.store.commit([], consumed)
             return False
-        with self._working_on(found.profile, at, consumed) as work:
+        with self.runner.working_on(found.profile, at, consumed) as work:
             cluster = work.cluster(found.id)
             if cluster is not None and cluster.state not in TERMINAL:
                 cluster.decommission("unhealthy", at)
@@ -105,18 +122,18 @@ class SignalUseCases(ClustersCore):
     def _placed(self, emr_cluster_id: str, name: str | None) -> Cluster | None:
         """Our cluster on that EMR cluster: by link, by tag, or by name and stack. A name
         that is not one our template gives settles it at once, with no call to EMR."""
-        link = self._get(EmrLink.id_for(emr_cluster_id), EmrLink)
+        link = self.store.get(EmrLink.id_for(emr_cluster_id), EmrLink)
         if link is not None:
-            return self._cluster(link.cluster_id)
+            return self.store.cluster(link.cluster_id)
         if name is not None and not EMR_NAME.match(name):
             return None
         info = self.inspector.describe(emr_cluster_id)
         tagged = None if info is None else info.tags.get(CLUSTER_ID_TAG)
-        cluster = None if tagged is None else self._cluster(tagged)
+        cluster = None if tagged is None else self.store.cluster(tagged)
         if cluster is not None and cluster.emr_cluster_id in (None, emr_cluster_id):
             return cluster
         match = EMR_NAME.match(name or (info.name if info else ""))
-        cluster = None if match is None else self._cluster(match["cluster"])
+        cluster = None if match is None else self.store.cluster(match["cluster"])
         if cluster is None or cluster.emr_cluster_id not in (None, emr_cluster_id):
             return None
         confirmed = self.provisioner.emr_cluster_id(cluster.stack_name) == emr_cluster_id

@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final, TypeVar
 
-from cluster_service.adapters.provisioner import POOL_TAG, StackInfo
 from cluster_service.application.errors import TickIncomplete
-from cluster_service.application.pools import PoolUseCases
+from cluster_service.application.pools import ProfilesAndPools
+from cluster_service.application.ports import POOL_TAG, ClusterInspector, Provisioner, StackInfo
+from cluster_service.application.runner import PoolRunner
 from cluster_service.application.signals import apply_signal
+from cluster_service.application.store import ClusterStore
 from cluster_service.application.work import PoolWork
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.lifecycle import ClusterState
@@ -50,14 +52,37 @@ class TickReport:
     """What failed this tick (logged): "thresholds", "stacks", or a profile's name."""
 
 
-class TickUseCases(PoolUseCases):
+class ClusterTick:
+    """The scheduled tick of the cluster service; see the module docstring."""
+
+    def __init__(
+        self,
+        store: ClusterStore,
+        runner: PoolRunner,
+        profiles: ProfilesAndPools,
+        provisioner: Provisioner,
+        inspector: ClusterInspector,
+        *,
+        reconcile_after: timedelta = timedelta(minutes=5),
+        delete_orphans: bool = False,
+    ) -> None:
+        """`profiles` applies the ThresholdSource's readings; `reconcile_after`: how long a
+        cluster may go unheard of before the tick asks CloudFormation and EMR about it."""
+        self.store = store
+        self.runner = runner
+        self.profiles = profiles
+        self.provisioner = provisioner
+        self.inspector = inspector
+        self.reconcile_after = reconcile_after
+        self.delete_orphans = delete_orphans
+
     def tick(self, at: datetime) -> TickReport:
         """Run one tick; TickIncomplete (with the report) if any part failed."""
         report = TickReport(at)
-        changed = self._guarded(report, "thresholds", self.sync_thresholds, at)
+        changed = self._guarded(report, "thresholds", self.profiles.sync_thresholds, at)
         report.thresholds_changed = changed or []
         stacks = self._guarded(report, "stacks", self.provisioner.stacks_tagged, POOL_TAG)
-        for name in self._profile_names():
+        for name in self.store.profile_names():
             self._guarded(report, name, self._tick_pool, name, at, stacks, report)
         if report.errors:
             raise TickIncomplete(report)
@@ -76,7 +101,7 @@ class TickUseCases(PoolUseCases):
     def _tick_pool(
         self, name: str, at: datetime, stacks: list[StackInfo] | None, report: TickReport
     ) -> None:
-        with self._working_on(name, at) as work:
+        with self.runner.working_on(name, at) as work:
             if stacks is not None and work.registered:
                 self._reconcile_with_aws(work, stacks, at, report)
         report.decisions += len(work.decisions)

@@ -26,11 +26,11 @@ from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
 from backbone.heartbeat import Beacon, heartbeat_of
-from cluster_service.application.demand import Demand
-from cluster_service.application.records import PoolRoster
 from cluster_service.domain.cluster import Cluster
+from cluster_service.domain.demand import Demand
 from cluster_service.domain.lifecycle import ClusterState
 from cluster_service.domain.pool import Pool
+from cluster_service.domain.records import PoolRoster
 from events.schemas import (
     AllocationRejected,
     ClusterDecommissioning,

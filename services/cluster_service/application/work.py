@@ -3,8 +3,9 @@
 Every use case that can change capacity runs the same way: load the pool (Pool, its roster,
 its Demand, the roster's clusters), make the use case's change, let the policy decide, note what
 follows (retired clusters, EMR links), save everything in one transaction with the consumed
-marker, and only then call CloudFormation. What the work started and which clusters asked for
-their stack's deletion are read off the aggregates (before and after), not tracked by hand.
+marker, and only then call CloudFormation (`runner.PoolRunner`). What the work started and which
+clusters asked for their stack's deletion are read off the aggregates (before and after), not
+tracked by hand. `open_pool` loads one from the store.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cluster_service.application.demand import Demand
-from cluster_service.application.records import PoolRoster
+from cluster_service.application.store import ClusterStore
 from cluster_service.application.views import PoolSummary
 from cluster_service.domain.cluster import Cluster
+from cluster_service.domain.demand import Demand
 from cluster_service.domain.lifecycle import ClusterView
-from cluster_service.domain.pool import Decision, Pool
+from cluster_service.domain.policy import Decision
+from cluster_service.domain.pool import Pool
 from cluster_service.domain.profiles import ClusterProfile
+from cluster_service.domain.records import PoolRoster, ProfileRecord
 
 
 @dataclass
@@ -109,9 +112,22 @@ class PoolWork:
         )
 
     def aggregates(self) -> list[Any]:
-        """In the order they are saved when a save must be split (see `_commit`)."""
+        """In the order they are saved when a save must be split (see `ClusterStore.commit`)."""
         found = [*self.others, *self.clusters.values(), self.pool, self.demand, self.roster]
         return [a for a in found if a is not None]
+
+
+def open_pool(store: ClusterStore, name: str) -> PoolWork:
+    """One profile's pool as stored now (only its Demand, if any, when it is not registered)."""
+    demand = store.get(Demand.id_for(name), Demand)
+    record = store.get(ProfileRecord.id_for(name), ProfileRecord)
+    pool = store.get(Pool.id_for(name), Pool)
+    roster = store.get(PoolRoster.id_for(name), PoolRoster)
+    if record is None or pool is None or roster is None:
+        return PoolWork(name, demand)
+    loaded = (store.get(UUID(cid), Cluster) for cid in roster.clusters)
+    clusters = {c.id: c for c in loaded if c is not None}
+    return PoolWork(name, demand, record.profile, pool, roster, clusters)
 
 
 def _marks(c: Cluster) -> tuple[str | None, bool]:

@@ -1,44 +1,16 @@
-"""A pool of clusters per cluster profile: its thresholds, and the policy that sizes it.
+"""A pool of clusters per cluster profile: the Pool aggregate and its thresholds.
 
-The policy, `decide`, is a pure function of the pool's thresholds, a view of its clusters, the
-queued demand and the time. In words:
-
-1. A FAILED cluster whose stack is not yet being deleted is decommissioned ("failed"): its stack
-   must go (invariant 6), and it no longer counts toward anything.
-2. MAXIMUM counts every cluster that is not FAILED or TERMINATED: coming (REQUESTED, PROVISIONING,
-   STARTING, BOOTSTRAPPING), serving (READY, BUSY) and DECOMMISSIONING. No decision ever starts a
-   cluster that would take that count above MAXIMUM (invariant 4, even transiently).
-3. MINIMUM counts coming and serving clusters. Below it, start the difference ("below_minimum").
-4. When queued jobs exceed the free slots of serving clusters plus the slots of coming ones (and of
-   those just started for the minimum), start enough clusters for the rest ("queued_demand"),
-   up to MAXIMUM. While FAILED clusters are not yet cleaned up, starts are labelled "replacement".
-5. Only when nothing is started: while coming and serving clusters exceed MAXIMUM (thresholds
-   lowered), decommission READY clusters, longest idle first ("above_maximum"). Then decommission
-   READY clusters idle for at least the TTL, longest idle first ("idle_timeout"), while the pool
-   stays at or above MINIMUM and the remaining free and coming slots still cover the queued jobs.
-   A BUSY cluster is never chosen.
-
-One pass over the clusters, plus a heap for the few longest idle: O(n + k log n).
+The Pool records MINIMUM, MAXIMUM and the idle TTL, and who changed them last; the policy that
+sizes the pool from them is `policy.decide`.
 """
 
-import heapq
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Final, Literal, Protocol
+from datetime import datetime
+from typing import Final, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from cluster_service.domain.errors import InvalidChangeSource, InvalidThresholds
-from cluster_service.domain.lifecycle import (
-    COMING,
-    ClusterRequestReason,
-    ClusterState,
-    ClusterView,
-    DecommissionReason,
-)
 from cluster_service.domain.profiles import check_profile_name
 
 ChangeSource = Literal["api", "ssm"]
@@ -152,130 +124,3 @@ class Pool(Aggregate):
             pool.maximum = self.maximum
             pool.idle_ttl_seconds = self.idle_ttl_seconds
             pool.changed_by = self.changed_by
-
-
-# The policy ----------------------------------------------------------------------------------
-
-
-class Thresholds(Protocol):
-    """What `decide` reads of a pool (a Pool, or any object with these attributes)."""
-
-    @property
-    def minimum(self) -> int: ...
-    @property
-    def maximum(self) -> int: ...
-    @property
-    def idle_ttl_seconds(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StartCluster:
-    reason: ClusterRequestReason
-
-
-@dataclass(frozen=True, slots=True)
-class Decommission:
-    cluster_id: UUID
-    reason: DecommissionReason
-
-
-Decision = StartCluster | Decommission
-
-
-@dataclass(slots=True)
-class _Tally:
-    """The pool at a glance, from one pass over its clusters."""
-
-    live: int = 0
-    occupying: int = 0
-    free_slots: int = 0
-    coming_slots: int = 0
-    unreplaced_failures: int = 0
-    to_clean: list[UUID] = field(default_factory=list)
-    idle: list[tuple[datetime, ClusterView]] = field(default_factory=list)
-    """READY clusters without a job, with when they became idle."""
-
-
-_FAILED, _TERMINATED, _READY = ClusterState.FAILED, ClusterState.TERMINATED, ClusterState.READY
-_DECOMMISSIONING = ClusterState.DECOMMISSIONING
-
-
-def _tally(clusters: Sequence[ClusterView]) -> _Tally:
-    """One pass; enum members are bound to module names, as looking them up costs ~100 ns."""
-    t = _Tally()
-    live = occupying = free = coming = 0
-    for c in clusters:
-        state = c.state
-        if state is _FAILED:
-            if not c.stack_delete_requested:
-                t.to_clean.append(c.cluster_id)
-        elif state is _TERMINATED:
-            pass
-        elif state is _DECOMMISSIONING:
-            occupying += 1
-        elif state in COMING:
-            live += 1
-            coming += c.slots
-        else:
-            live += 1
-            free += c.slots - c.busy_slots
-            if state is _READY and c.busy_slots == 0 and c.idle_since is not None:
-                t.idle.append((c.idle_since, c))
-    t.live, t.occupying, t.free_slots, t.coming_slots = live, occupying + live, free, coming
-    t.unreplaced_failures = len(t.to_clean)
-    return t
-
-
-def decide(
-    pool: Thresholds,
-    clusters: Sequence[ClusterView],
-    queued_jobs: int,
-    at: datetime,
-    *,
-    slots_per_cluster: int = 1,
-) -> list[Decision]:
-    """What to start and what to decommission now; `slots_per_cluster` is the profile's slots."""
-    if queued_jobs < 0 or slots_per_cluster < 1:
-        raise ValueError("queued_jobs must be >= 0 and slots_per_cluster >= 1")
-    t = _tally(clusters)
-    decisions: list[Decision] = [Decommission(cid, "failed") for cid in t.to_clean]
-    starts = _starts(pool, t, queued_jobs, slots_per_cluster)
-    if starts:
-        return decisions + starts
-    return decisions + _surplus(pool, t, queued_jobs, at)
-
-
-def _starts(pool: Thresholds, t: _Tally, queued_jobs: int, per_cluster: int) -> list[Decision]:
-    below = max(0, pool.minimum - t.live)
-    covered = t.free_slots + t.coming_slots + below * per_cluster
-    for_demand = math.ceil(max(0, queued_jobs - covered) / per_cluster)
-    count = max(0, min(pool.maximum - t.occupying, below + for_demand))
-    replacements = min(count, t.unreplaced_failures)
-    reasons: list[ClusterRequestReason] = ["replacement"] * replacements
-    reasons += ["below_minimum"] * max(0, min(below, count) - replacements)
-    reasons += ["queued_demand"] * (count - len(reasons))
-    return [StartCluster(r) for r in reasons]
-
-
-def _surplus(pool: Thresholds, t: _Tally, queued_jobs: int, at: datetime) -> list[Decision]:
-    over = max(0, t.live - pool.maximum)  # clusters already being deleted are on their way out
-    by_idle = [c for _, c in heapq.nsmallest(t.live - pool.minimum, t.idle, key=_first)]
-    decisions: list[Decision] = [
-        Decommission(c.cluster_id, "above_maximum") for c in by_idle[:over]
-    ]
-    live = t.live - len(decisions)
-    spare = t.free_slots + t.coming_slots - queued_jobs - sum(c.slots for c in by_idle[:over])
-    ttl = timedelta(seconds=pool.idle_ttl_seconds)
-    for c in by_idle[over:]:
-        if live <= pool.minimum or c.idle_since is None or at - c.idle_since < ttl:
-            break
-        if spare < c.slots:
-            continue
-        decisions.append(Decommission(c.cluster_id, "idle_timeout"))
-        live -= 1
-        spare -= c.slots
-    return decisions
-
-
-def _first(item: tuple[datetime, ClusterView]) -> datetime:
-    return item[0]

@@ -19,7 +19,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from cluster_service.application.records import record_id
+from cluster_service.domain.moved import answer_to_old_topics
+from cluster_service.domain.records import record_id
 
 DONE_MEMORY: Final = 1000
 """Finished jobs remembered per profile: enough to absorb late events, small in a snapshot."""
@@ -158,3 +159,6 @@ class Demand(Aggregate):
             demand.done[self.job_id] = None
             while len(demand.done) > DONE_MEMORY:
                 del demand.done[next(iter(demand.done))]
+
+
+answer_to_old_topics("cluster_service.application.demand", Demand)

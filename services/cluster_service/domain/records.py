@@ -1,4 +1,4 @@
-"""What the application keeps beside the domain's Pool and Cluster: profiles and indexes.
+"""What the service keeps beside Pool, Cluster and Demand: profiles and indexes.
 
 - ProfileRecord: a registered ClusterProfile (the EMR shape its pool's stacks are made from).
 - ProfileCatalog: the one list of registered profile names (listing pools starts here).
@@ -18,6 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from cluster_service.domain.moved import answer_to_old_topics
 from cluster_service.domain.profiles import ClusterProfile
 
 RECENTLY_RETIRED: Final = 50
@@ -223,3 +224,8 @@ class EmrLink(Aggregate):
             cluster_id=str(cluster_id),
             timestamp=at,
         )
+
+
+answer_to_old_topics(
+    "cluster_service.application.records", ProfileRecord, ProfileCatalog, PoolRoster, EmrLink
+)

@@ -1,8 +1,15 @@
-"""The Provisioner port: one CloudFormation stack per cluster, created and deleted idempotently.
+"""The cluster service's ports: what the application needs from AWS, implemented in `adapters/`.
 
-A create is retried with the same ClientRequestToken and the same stack name, so a retry never
-makes a second stack; a stack that already exists counts as created. A delete of a stack that is
-gone succeeds. `emr_cluster_id` reads EMR's j-... id of a stack's cluster while it is created.
+- Provisioner: one CloudFormation stack per cluster, created and deleted idempotently. A create
+  is retried with the same ClientRequestToken and the same stack name, so a retry never makes a
+  second stack; a stack that already exists counts as created. A delete of a stack that is gone
+  succeeds. `emr_cluster_id` reads EMR's j-... id of a stack's cluster while it is created.
+- ClusterInspector: what EMR says of one cluster (DescribeCluster).
+- ThresholdSource: pool limits kept outside the service (SSM Parameter Store). A reading is raw
+  text per key (`minimum`, `maximum`, `idle-ttl-seconds`), with a version that changes whenever
+  any of them changes: the application applies a version once, so a change made through the API
+  stands until someone edits the source again. Parsing and validation are the application's
+  (invalid values are logged and ignored).
 """
 
 from __future__ import annotations
@@ -16,8 +23,7 @@ TAG_PREFIX: Final = "emr-control-plane:"
 POOL_TAG: Final = TAG_PREFIX + "pool"
 CLUSTER_ID_TAG: Final = TAG_PREFIX + "cluster-id"
 EMR_CLUSTER_ID_OUTPUT: Final = "EmrClusterId"
-EMR_CLUSTER_RESOURCE: Final = "Cluster"
-"""The logical id of the AWS::EMR::Cluster in templates/emr-cluster.yaml."""
+THRESHOLD_KEYS: Final = ("minimum", "maximum", "idle-ttl-seconds")
 
 
 class ProvisionerError(Exception):
@@ -69,3 +75,38 @@ class Provisioner(ABC):
     @abstractmethod
     def stacks_tagged(self, tag_key: str) -> list[StackInfo]:
         """Every live stack that carries the tag key (orphan detection, reconciliation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmrClusterInfo:
+    """One EMR cluster as DescribeCluster reports it."""
+
+    emr_cluster_id: str
+    state: str
+    name: str = ""
+    reason: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class ClusterInspector(ABC):
+    """Reads EMR clusters, for events that never came and for clusters we cannot place."""
+
+    @abstractmethod
+    def describe(self, emr_cluster_id: str) -> EmrClusterInfo | None:
+        """The cluster, or None when EMR does not know the id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdReading:
+    """What the source holds for one profile; keys it lacks are left as they are."""
+
+    values: Mapping[str, str]
+    version: str
+
+
+class ThresholdSource(ABC):
+    """Reads every profile's pool limits in one go."""
+
+    @abstractmethod
+    def read(self) -> dict[str, ThresholdReading]:
+        """Profile name → its reading; profiles the source says nothing about are absent."""
