@@ -62,7 +62,7 @@ def test_the_application_imports_no_adapter_aws_sdk_or_web_framework(module: Pat
     assert {m for m in imported if m.startswith("cluster_service.adapters")} == set()
 
 
-def test_every_adapter_implements_a_port_of_the_application() -> None:
+def test_adapters_import_only_the_ports_of_the_application() -> None:
     for module in (SERVICE / "adapters").glob("*.py"):
         imported = _imports(ast.parse(module.read_text()))
         ours = {m for m in imported if m.startswith("cluster_service.application")}

@@ -1,4 +1,5 @@
-"""The domain imports no AWS, backbone, environment or clock; the benchmarks run (small)."""
+"""The domain imports no AWS, backbone, environment or clock; the application imports no adapter;
+the benchmarks run (small)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from local_runtime.emulator import Emulator
 from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
 
-DOMAIN = Path(__file__).resolve().parents[2] / "services" / "monitor_service" / "domain"
+SERVICE = Path(__file__).resolve().parents[2] / "services" / "monitor_service"
+DOMAIN = SERVICE / "domain"
 ALLOWED = {
     "__future__",
     "bisect",
@@ -47,6 +49,23 @@ def test_a_domain_module_imports_only_the_standard_library_and_eventsourcing(mod
     names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert names & CLOCK_OR_CHANCE == set()
+
+
+@pytest.mark.parametrize(
+    "module", sorted((SERVICE / "application").glob("*.py")), ids=lambda p: p.name
+)
+def test_the_application_imports_no_adapter_aws_sdk_or_web_framework(module: Path) -> None:
+    """Adapters import the ports they implement (application.ports), never the other way."""
+    imported = _imports(ast.parse(module.read_text()))
+    assert {m.split(".")[0] for m in imported} & {"boto3", "botocore", "chalice"} == set()
+    assert {m for m in imported if m.startswith("monitor_service.adapters")} == set()
+
+
+def test_adapters_import_only_the_ports_of_the_application() -> None:
+    for module in (SERVICE / "adapters").glob("*.py"):
+        imported = _imports(ast.parse(module.read_text()))
+        ours = {m for m in imported if m.startswith("monitor_service.application")}
+        assert ours <= {"monitor_service.application.ports"}, module.name
 
 
 def test_the_benchmarks_run() -> None:

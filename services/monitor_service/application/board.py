@@ -5,7 +5,7 @@ ClusterAlarm, SlaBreach, and its beats: backbone.heartbeat's Beacon), in notific
 The board applies them in that order: audit records go to the audit index and to every read
 model, decisions to the models they settle. The live board and a board replayed from the log are
 built by this same `apply`, so they are equal; `as_of` cuts the log at a recorded time (see
-base.py).
+store.py).
 """
 
 from __future__ import annotations

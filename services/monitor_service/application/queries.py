@@ -11,39 +11,44 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor_service.application.base import MonitorCore, serialized
 from monitor_service.application.board import MonitorBoard
 from monitor_service.application.exposition import to_prometheus
+from monitor_service.application.store import MonitorStore
 from monitor_service.domain import AuditPage, AuditQuery, AuditRecord
 
 
-class QueryUseCases(MonitorCore):
-    @serialized
+class MonitorQueries:
+    """What the REST API and the metrics publisher read; nothing here saves."""
+
+    def __init__(self, store: MonitorStore) -> None:
+        self.store = store
+
     def audit_events(self, query: AuditQuery, as_of: datetime | None = None) -> AuditPage:
         """Recorded events by time range, detail-type, job or tenant, a page at a time."""
-        return self._as_of(as_of).audit.page(query)
+        with self.store.lock:
+            return self._as_of(as_of).audit.page(query)
 
-    @serialized
     def job_timeline(self, job_id: str, as_of: datetime | None = None) -> list[AuditRecord]:
         """Everything recorded about one job, across services (empty for an unknown job)."""
-        return self._as_of(as_of).audit.timeline(job_id)
+        with self.store.lock:
+            return self._as_of(as_of).audit.timeline(job_id)
 
-    @serialized
     def metrics(self, at: datetime, *, exact: bool = False) -> dict[str, Any]:
         """Every metric as it stood at `at`, JSON-able."""
-        return self._at(at, exact).metrics(at)
+        with self.store.lock:
+            return self._at(at, exact).metrics(at)
 
     def prometheus(self, at: datetime, *, exact: bool = False) -> str:
         """The same metrics in the Prometheus text format."""
         return to_prometheus(self.metrics(at, exact=exact))
 
-    @serialized
     def health(self, at: datetime, *, exact: bool = False) -> dict[str, Any]:
         """Every service (state, last heartbeat, instances) and every cluster known."""
-        return self._at(at, exact).health(at)
+        with self.store.lock:
+            return self._at(at, exact).health(at)
 
     def _as_of(self, as_of: datetime | None) -> MonitorBoard:
-        return self.current_board() if as_of is None else self.board_as_of(as_of)
+        return self.store.current_board() if as_of is None else self.store.board_as_of(as_of)
 
     def _at(self, at: datetime, exact: bool) -> MonitorBoard:
-        return self.board_as_of(at) if exact else self.board_at(at)
+        return self.store.board_as_of(at) if exact else self.store.board_at(at)

@@ -16,8 +16,8 @@ from typing import Any
 from backbone.eventstore import AlreadyConsumed
 from backbone.messaging.consumer import AwsEvent
 from events.schemas import IntegrationEvent
-from monitor_service.application.base import MonitorCore, serialized
 from monitor_service.application.board import MonitorBoard
+from monitor_service.application.store import MonitorStore
 from monitor_service.domain import (
     AlreadyDecided,
     AuditEntry,
@@ -65,21 +65,26 @@ def _text(detail: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class RecordingUseCases(MonitorCore):
-    @serialized
+class AuditRecording:
+    """Records every consumed event, with what it settles at once; see the module docstring."""
+
+    def __init__(self, store: MonitorStore) -> None:
+        self.store = store
+
     def record(
         self, event: Consumed, *, at: datetime, consumed: Sequence[str] | None = None
     ) -> AuditRecord:
         """Append the event to the audit log at `at`; AlreadyConsumed if it is there already.
         `consumed` defaults to the event's own id."""
-        record = audit_record(event, at)
-        board = self.current_board()
-        if record.event_id in board.audit:
-            raise AlreadyConsumed([record.event_id])
-        decisions = self._decisions(board, record, at)
-        markers = [record.event_id] if consumed is None else list(consumed)
-        self._commit(AuditEntry.record(record), *decisions, consumed=markers)
-        return record
+        with self.store.lock:
+            record = audit_record(event, at)
+            board = self.store.current_board()
+            if record.event_id in board.audit:
+                raise AlreadyConsumed([record.event_id])
+            decisions = self._decisions(board, record, at)
+            markers = [record.event_id] if consumed is None else list(consumed)
+            self.store.commit(AuditEntry.record(record), *decisions, consumed=markers)
+            return record
 
     def _decisions(self, board: MonitorBoard, record: AuditRecord, at: datetime) -> list[Any]:
         decisions: list[Any] = []
@@ -90,7 +95,7 @@ class RecordingUseCases(MonitorCore):
         if alarm is not None:
             decisions.append(ClusterAlarm.raise_for(alarm, at))
         if board.services.revives(record, to_ms(at)):
-            health = self._service_health(record.text("service") or "", at)
+            health = self.store.service_health(record.text("service") or "", at)
             with suppress(AlreadyDecided):  # the store says healthy: nothing to decide
                 health.recovered(at)
                 decisions.append(health)

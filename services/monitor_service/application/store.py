@@ -1,4 +1,9 @@
-"""What every use case of the monitor shares: the event store, the board, saving.
+"""MonitorStore: the monitor's one eventsourcing Application, its storage, its board and commit.
+
+It saves a change once with the consumed markers of the events that caused it (`commit`) and
+keeps the live board (every read model, `board.py`) caught up with its log; `replay`,
+`board_at` and `board_as_of` answer for past times. Its lock serializes this process's use cases
+(they share the in-memory board). It knows no use case.
 
 Audit storage. The application's notification log is the audit log: each consumed event is one
 AuditEntry (a one-event aggregate whose id derives from the event id), saved with the event's
@@ -24,12 +29,10 @@ A writer whose clock runs more than CLOCK_SKEW behind may be cut from an `as_of`
 
 from __future__ import annotations
 
-import functools
-import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Final
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -41,51 +44,26 @@ from monitor_service.application.board import MonitorBoard
 from monitor_service.application.errors import Conflict
 from monitor_service.domain import MonitorPolicy, ServiceHealth, to_ms
 
-logger = logging.getLogger(__name__)
-
 LOG_PAGE: Final = 500
 CLOCK_SKEW: Final = timedelta(minutes=5)
 REPLAYS_KEPT: Final = 2
 """Boards replayed to a past time kept for the next query of the same time (each holds the
 records up to that time)."""
-CHUNK: Final = 40
-"""Aggregates per save (a DynamoDB transaction holds 49 events)."""
-
-P = ParamSpec("P")
-R = TypeVar("R")
-C = TypeVar("C", bound="MonitorCore")
 
 
-def serialized(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
-    """One use case at a time per process: they share the in-memory board."""
-
-    def run(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    functools.update_wrapper(run, method)
-    return run
-
-
-class MonitorCore(Application[UUID]):
-    """Storage and the board; see the module docstring."""
+class MonitorStore(Application[UUID]):
+    """Storage, commit and the board; see the module docstring."""
 
     name = "MonitorService"
 
-    def __init__(
-        self,
-        env: EnvType | None = None,
-        *,
-        policy: MonitorPolicy | None = None,
-        instance_id: str = "local",
-    ) -> None:
-        """`instance_id` names this process in the monitor's own heartbeats."""
+    def __init__(self, env: EnvType | None = None, *, policy: MonitorPolicy | None = None) -> None:
+        """`policy`: health timeouts, SLA targets and prices the board's models apply."""
         super().__init__(env)
         self.policy = policy or MonitorPolicy()
-        self.instance_id = instance_id
         self._board: MonitorBoard | None = None
         self._replays: dict[datetime, MonitorBoard] = {}
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
+        """Held by a use case from its first read to its save."""
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the settings given (never os.environ): bootstrap reads the environment."""
@@ -93,7 +71,7 @@ class MonitorCore(Application[UUID]):
 
     def current_board(self) -> MonitorBoard:
         """The live board, caught up with the log (built from the whole log on first use)."""
-        with self._lock:
+        with self.lock:
             if self._board is None:
                 self._board = MonitorBoard(self.policy)
             self._read_log(self._board)
@@ -146,7 +124,7 @@ class MonitorCore(Application[UUID]):
                 return
             start = page[-1].id + 1
 
-    def _commit(self, *aggregates: Any, consumed: Sequence[str] = ()) -> None:
+    def commit(self, *aggregates: Any, consumed: Sequence[str] = ()) -> None:
         """Save once, with the consumed markers; AlreadyConsumed passes, other conflicts are
         Conflict (retry)."""
         kwargs = {"consumed": list(consumed)} if consumed else {}
@@ -166,7 +144,8 @@ class MonitorCore(Application[UUID]):
                 return
             board.apply(recording.domain_event, recording.notification.id)
 
-    def _service_health(self, service: str, at: datetime) -> ServiceHealth:
+    def service_health(self, service: str, at: datetime) -> ServiceHealth:
+        """The service's health record, or a new one watching it from `at`."""
         try:
             health: object = self.repository.get(ServiceHealth.id_for(service))
         except AggregateNotFoundError:
