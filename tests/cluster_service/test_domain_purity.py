@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster_service.bench_pool import pool_benchmark
+from bench.pool import pool_benchmark
 
 DOMAIN = Path(__file__).resolve().parents[2] / "services" / "cluster_service" / "domain"
 ALLOWED = {
