@@ -34,10 +34,12 @@ test: $(STAMP)
 	sh scripts/ensure-chromium
 	$(PY) -m pytest
 
-## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime.
+## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime;
+## the import rules (pyproject.toml's import-linter contracts, docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy backbone events local_runtime cli services/job_service services/cluster_service services/monitor_service
 
 ## Print throughput and request-cost figures, measured side by side in one run.
