@@ -4,13 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench schemas clean
+.PHONY: run demo test lint bench schemas lock clean
+
+# requirements-dev.txt is a lock: every package, transitive ones included, pinned with PyPI's
+# hashes (`make lock` writes it). pip checks each file it installs against them; --no-deps, because
+# the lock already names every package, so pip has nothing to resolve.
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
+LOCKED = $(PIP_INSTALL) --require-hashes --no-deps
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) $(PIP_INSTALL) --upgrade pip==25.3
+	$(PY) $(LOCKED) -r requirements-dev.txt
+	$(PY) $(PIP_INSTALL) --no-deps -e .
 	@touch $(STAMP)
 
 ## Start the whole platform locally: emulator, EMR driver, seeded profiles, the three services
@@ -28,10 +34,12 @@ test: $(STAMP)
 	sh scripts/ensure-chromium
 	$(PY) -m pytest
 
-## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime.
+## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime;
+## the import rules (pyproject.toml's import-linter contracts, docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy backbone events local_runtime cli services/job_service services/cluster_service services/monitor_service
 
 ## Print throughput and request-cost figures, measured side by side in one run.
@@ -41,6 +49,24 @@ bench: $(STAMP)
 ## Regenerate the JSON Schemas of the integration events.
 schemas: $(STAMP)
 	$(PY) -m events.schemas.generate
+
+## Re-lock every dependency from the *.in files (requirements*.in, deploy/requirements-*.in,
+## deploy/lambda/requirements.in): pins, transitive packages and PyPI's hashes, into the *.txt
+## beside them. Versions already locked are kept unless an .in file asks otherwise;
+## `make lock UPGRADE=1` moves every unpinned transitive package to its newest release.
+UV_COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --index-url https://pypi.org/simple \
+	--no-config --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+UV := $(VENV)/bin/uv
+$(UV):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) $(PIP_INSTALL) "$$(grep '^uv==' requirements-dev.in)"
+lock: $(UV)
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
+	$(UV_COMPILE) --no-deps deploy/lambda/requirements.in -o deploy/lambda/requirements.txt
+	$(UV_COMPILE) deploy/requirements-sam.in -o deploy/requirements-sam.txt
+	$(UV_COMPILE) deploy/requirements-checkov.in -o deploy/requirements-checkov.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

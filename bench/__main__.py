@@ -8,11 +8,11 @@ import platform
 from uuid import uuid4
 
 from bench import acceptance, board_checkpoint, cluster_lifecycle, eventstore, messaging
+from bench.dispatch import dispatch_benchmark
+from bench.monitor import metrics_query_benchmark, replay_benchmark
+from bench.pool import pool_benchmark
 from bench.report import Report
 from local_runtime.emulator import Emulator
-from tests.cluster_service.bench_pool import pool_benchmark
-from tests.job_service.bench_dispatch import dispatch_benchmark
-from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from bench.report import Report
 from job_service.adapters import FakeStepRunner
 from job_service.application import JobsApplication
 from job_service.bootstrap import JobServiceSettings, bootstrap
-from tests.job_service.test_application_helpers import CLUSTER_PROFILE, PROFILE, profile_terms
+from job_service.domain import ProfileTerms, StepTemplate
 
 NOTIFICATIONS: Final = 20_000
 SLOTS: Final = 50
@@ -28,12 +28,21 @@ WAITING: Final = 1_000
 AFTER_CHECKPOINT: Final = 10
 """Jobs submitted after the checkpoint: the log a cold start still reads."""
 T0: Final = datetime(2024, 1, 1, tzinfo=UTC)
+PROFILE: Final = "train-xgb"
+CLUSTER_PROFILE: Final = "spark-small"
+TERMS: Final = ProfileTerms(
+    job_type="training",
+    cluster_profile=CLUSTER_PROFILE,
+    step_template=StepTemplate("spark", ("s3://bucket/train.py", "--date", "{date}")),
+    max_attempts=3,
+    timeout_seconds=600,
+)
 
 
 def _service() -> JobsApplication:
     settings = JobServiceSettings("unused", persistence_module="backbone.eventstore.memory")
     app = bootstrap(settings, step_runner=FakeStepRunner()).app
-    app.create_profile(PROFILE, profile_terms(), at=T0)
+    app.create_profile(PROFILE, TERMS, at=T0)
     app.cluster_ready("c-1", CLUSTER_PROFILE, "j-CLUSTER1", SLOTS, at=T0)
     return app
 

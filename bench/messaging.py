@@ -7,10 +7,10 @@ from collections import Counter
 
 from backbone.eventstore import RequestMeter
 from backbone.messaging.definitions import CLUSTER_SERVICE
+from bench.pipeline_services import Demand, Submissions, store_env
 from bench.report import Report
 from local_runtime.emulator import Emulator
 from local_runtime.pipeline import Pipeline, ServicePlumbing
-from tests.system.demo import Demand, Submissions, store_env
 
 EVENTS = 200
 

@@ -1,9 +1,10 @@
 # Deploying to AWS (README.md, "Deploy"). Included by the Makefile.
 #
 # aws-sam-cli and checkov each live in their own virtual environment (.venv-sam, .venv-checkov),
-# pinned by deploy/requirements-sam.txt and deploy/requirements-checkov.txt: both pin boto3,
-# cfn-lint and more apart from the project's own pins. `make test` creates them first (the
-# template tests run them); a stamp keeps that instant once they are there.
+# installed from the locks deploy/requirements-sam.txt and deploy/requirements-checkov.txt (every
+# package with its hashes; `make lock` writes them from the .in files): both pin boto3, cfn-lint
+# and more apart from the project's own pins. `make test` creates them first (the template tests
+# run them); a stamp keeps that instant once they are there.
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 SAM_STAMP := $(SAM_VENV)/.installed
@@ -29,8 +30,8 @@ overrides = $(if $(filter shared,$(1)),$(SHARED_PARAMETERS),SharedStackName=$(ST
 define tool_venv
 	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1) || python3 -m venv $(1)
 	@echo '*' > $(1)/.gitignore
-	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(2)
+	$(1)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(1)/bin/python $(LOCKED) -r $(2)
 	@touch $(1)/.installed
 endef
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster_service.bench_pool import pool_benchmark
+from bench.pool import pool_benchmark
 
 SERVICE = Path(__file__).resolve().parents[2] / "services" / "cluster_service"
 DOMAIN = SERVICE / "domain"

@@ -128,17 +128,55 @@ def test_the_built_package_imports_with_only_its_layer_and_the_standard_library(
     assert done.returncode == 0, done.stderr
 
 
+def _locked(path: Path) -> dict[str, str]:
+    """A lock's `name==version` pins (names normalised), leaving out hashes and comments."""
+    found = re.findall(
+        r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(\S+)", path.read_text(), re.M
+    )
+    return {re.sub(r"[-_.]+", "-", name).lower(): pinned for name, pinned in found}
+
+
 def test_the_layer_pins_the_repositorys_requirements_at_the_installed_versions() -> None:
     from importlib.metadata import version
 
-    def pins(path: Path) -> dict[str, str]:
-        lines = [x.split("#")[0].strip() for x in path.read_text().splitlines()]
-        named = (x.split("==") for x in lines if x and not x.startswith("-"))
-        return {name.lower().replace("_", "-"): pinned for name, pinned in named}
-
-    layer = pins(ROOT / "deploy" / "lambda" / "requirements.txt")
-    assert pins(ROOT / "requirements.txt").items() <= layer.items()
+    layer = _locked(ROOT / "deploy" / "lambda" / "requirements.txt")
+    runtime = _locked(ROOT / "requirements.txt")
+    assert runtime.items() <= layer.items()
+    assert set(layer) - set(runtime) == {"chalice"}
     assert {name: version(name) for name in layer} == layer
+
+
+# Each written by `make lock` from the .in file beside it.
+LOCKS = [
+    "requirements.txt",
+    "requirements-dev.txt",
+    "deploy/lambda/requirements.txt",
+    "deploy/requirements-sam.txt",
+    "deploy/requirements-checkov.txt",
+]
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_every_lock_pins_each_package_with_its_hashes(lock: str) -> None:
+    # Each package line, its --hash lines and its "# via" comments form one block.
+    text = (ROOT / lock).read_text()
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2].strip())
+    assert blocks
+    unhashed = [b.split()[0] for b in blocks if "==" not in b or "--hash=sha256:" not in b]
+    assert unhashed == []
+
+
+def test_the_runtime_lock_agrees_with_the_development_lock() -> None:
+    dev = _locked(ROOT / "requirements-dev.txt")
+    runtime = _locked(ROOT / "requirements.txt")
+    assert {name: dev.get(name) for name in runtime} == runtime
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_each_lock_holds_the_direct_pins_of_its_in_file(lock: str) -> None:
+    pinned = _locked((ROOT / lock).with_suffix(".in"))
+    assert pinned, "an .in file with no pins?"
+    assert pinned.items() <= _locked(ROOT / lock).items(), "run make lock"
 
 
 @pytest.fixture(scope="module")

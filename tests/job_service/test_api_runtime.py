@@ -192,5 +192,5 @@ def test_the_lambda_package_pins_what_the_repository_pins() -> None:
         return {line for line in lines if line and not line.startswith(("#", "-r"))}
 
     assert pins(SERVICE_DIR / "requirements.txt") == pins(
-        SERVICE_DIR.parents[1] / "requirements.txt"
+        SERVICE_DIR.parents[1] / "requirements.in"
     )

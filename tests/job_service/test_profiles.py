@@ -23,14 +23,12 @@ from job_service.domain import (
 )
 from tests.job_service.support import at
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "emr-api"
+REFERENCE = Path(__file__).resolve().parents[1] / "events" / "emr-api"
+"""EMR's API shapes, copied into the repository (tests/events/README.md: sources, licences)."""
 
 
 def reference(name: str) -> dict[str, Any]:
-    path = REFERENCE / name
-    if not path.is_file():
-        pytest.skip(f"EMR API reference not found at {path}")
-    loaded: dict[str, Any] = json.loads(path.read_text())
+    loaded: dict[str, Any] = json.loads((REFERENCE / name).read_text())
     return loaded
 
 

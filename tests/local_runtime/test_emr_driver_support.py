@@ -18,7 +18,7 @@ from local_runtime.emulator import Emulator, client
 
 from .helpers import unique
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "aws-events"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "events" / "aws"
 SAMPLE_FILES = {
     "EMR Cluster State Change": "emr-cluster-state-change-starting.json",
     "EMR Step Status Change": "emr-step-status-change-failed.json",
@@ -138,7 +138,7 @@ def states(ids: set[str], timeline: list[tuple[float, dict[str, Any]]]) -> list[
 
 
 def sample(detail_type: str) -> dict[str, Any]:
-    """AWS's sample event of a detail type, from reference/aws-events."""
+    """AWS's sample event of a detail type, from tests/events/aws."""
     return dict(json.loads((SAMPLES_DIR / SAMPLE_FILES[detail_type]).read_text()))
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from chalice.test import Client
 
+from bench.monitor_scenario import generate
 from monitor_service.adapters import load_price_book
 from monitor_service.api.runtime import Api
 from monitor_service.api.settings import ApiSettings
 from monitor_service.app import api, app
 from monitor_service.domain import MonitorPolicy
 from tests.monitor_service import support as s
-from tests.monitor_service.scenario import generate
 
 KEY = "key-of-the-operator"
 OPERATOR = "ops"

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from backbone.eventstore import AlreadyConsumed
+from bench.monitor_scenario import generate
 from monitor_service.domain import AuditQuery, InvalidQuery
 from tests.monitor_service import support as s
-from tests.monitor_service.scenario import generate
 
 
 def _all(world: s.World, **filters: object) -> list[str]:

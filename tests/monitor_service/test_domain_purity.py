@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.monitor import metrics_query_benchmark, replay_benchmark
 from local_runtime.emulator import Emulator
-from tests.monitor_service.bench_monitor import metrics_query_benchmark, replay_benchmark
 
 SERVICE = Path(__file__).resolve().parents[2] / "services" / "monitor_service"
 DOMAIN = SERVICE / "domain"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from bench.monitor_scenario import generate
 from monitor_service.adapters import load_price_book
 from monitor_service.application import to_prometheus
 from monitor_service.domain import MonitorPolicy
 from tests.monitor_service import support as s
-from tests.monitor_service.scenario import generate
 
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
 SAMPLE = re.compile(

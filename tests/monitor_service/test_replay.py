@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.monitor_scenario import generate
 from monitor_service.application import MonitorBoard
 from monitor_service.domain import AuditQuery
 from tests.monitor_service import support as s
-from tests.monitor_service.scenario import generate
 
 DELAY = 0.5
 """Seconds from an event's publication to its delivery to the monitor."""

@@ -9,10 +9,10 @@ import pytest
 
 from backbone.messaging.definitions import CLUSTER_SERVICE
 from backbone.messaging.publisher import EventBridgePublisher
+from bench.pipeline_services import Demand, Submissions, store_env
 from local_runtime.emulator import Emulator
 from local_runtime.pipeline import Pipeline, ServicePlumbing
 from tests.support import unique_name
-from tests.system.demo import Demand, Submissions, store_env
 
 
 class World:

@@ -4,7 +4,7 @@
 each stored event, then the audit index, job, cluster, SLA and health models), on the in-memory
 store or, given an `env` naming a DynamoDB table, on DynamoDB;
 `metrics_query_benchmark` times one metrics report on a live board that holds the same log.
-The log is the generated platform (tests/monitor_service/scenario.py), about 8 events a job.
+The log is the generated platform (bench/monitor_scenario.py), about 8 events a job.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bench.monitor_events import at
+from bench.monitor_scenario import generate
 from monitor_service.adapters import load_price_book
 from monitor_service.application import MonitorApplication, audit_record
 from monitor_service.domain import AuditEntry, MonitorPolicy
-from tests.monitor_service import support as s
-from tests.monitor_service.scenario import generate
 
+MEMORY_STORE = "backbone.eventstore.memory"
 BATCH = 500
 DYNAMODB_BATCH = 40
 """Entries per save on DynamoDB: one transaction holds at most 100 items (two per entry)."""
@@ -33,14 +34,14 @@ def _filled(
     the store `env` names (default: the in-memory store)."""
     stream = generate(jobs=events // 6 + 1, seed=1, interval=40.0)[:events]
     app = MonitorApplication(
-        env=dict(env or {"PERSISTENCE_MODULE": s.MEMORY_STORE}),
+        env=dict(env or {"PERSISTENCE_MODULE": MEMORY_STORE}),
         policy=MonitorPolicy(prices=load_price_book()),
     )
     batch = BATCH if env is None else DYNAMODB_BATCH
     for begin in range(0, len(stream), batch):
         entries = [_entry(seconds, event) for seconds, event in stream[begin : begin + batch]]
         app.save(*entries)
-    return app, s.at(stream[-1][0] + 1)
+    return app, at(stream[-1][0] + 1)
 
 
 def _entry(seconds: float, event: Any) -> AuditEntry:
@@ -50,7 +51,7 @@ def _entry(seconds: float, event: Any) -> AuditEntry:
 
         envelope = EventBridgeEnvelope.model_validate(event)
         event = AwsEvent(event_id=envelope.id, envelope=envelope, detail=parse_aws_detail(envelope))
-    return AuditEntry.record(audit_record(event, s.at(seconds + 0.5)))
+    return AuditEntry.record(audit_record(event, at(seconds + 0.5)))
 
 
 def replay_benchmark(events: int = 100_000, env: Mapping[str, str] | None = None) -> float:

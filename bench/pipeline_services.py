@@ -1,4 +1,4 @@
-"""Two small services for tests and benchmarks of the messaging path.
+"""Two small services for tests and benchmarks of the messaging path (not the platform's own).
 
 `Submissions` stores jobs and announces each as JobSubmitted (its notes stay internal);
 `Demand` counts the jobs submitted per cluster profile, answering each event once.

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from bench import monitor_events as s
 from events.schemas import derived_event_id
-from tests.monitor_service import support as s
 
 PROFILES = {"small": 2, "medium": 4, "large": 2}
 MAXIMUM = 4

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from cluster_service.domain.lifecycle import ClusterState, ClusterView
 from cluster_service.domain.policy import decide
-from tests.cluster_service.fakes import T0
 
 S = ClusterState
+T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 _MIX = (S.READY, S.BUSY, S.BUSY, S.BUSY, S.PROVISIONING, S.STARTING, S.DECOMMISSIONING, S.FAILED)
 
 
