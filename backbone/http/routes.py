@@ -4,7 +4,8 @@ Each service's `api/openapi.py` lists its routes (`Route`, with the action that 
 the same table feeds the OpenAPI document and, through `register_routes`, the Chalice app. A
 view per route is made here: Chalice calls it with the path's parameters as keyword arguments,
 and it hands the request to the Server (`serve`, or `serve_public` for a public route), which
-calls the route's action with the path's parameters in order.
+calls the route's action with the path's parameters in order. `chalice_app` makes a service's
+whole app (its module-level `app`, which SAM, chalice.test and the local runner import).
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
+from backbone.http.errors import envelope_chalice_errors
 from backbone.http.openapi import Route, operation_id
 from backbone.http.runtime import Server
+
+
+def chalice_app(name: str, server: Server[Any, Any], routes: Iterable[Route]) -> Chalice:
+    """A service's Chalice app: `routes` served by `server`, and Chalice's own error answers
+    (404, 405, ...) in the API's error envelope."""
+    app = Chalice(app_name=name)
+    app.register_middleware(envelope_chalice_errors, "http")
+    register_routes(app, server, routes)
+    return app
 
 
 def register_routes(app: Chalice, server: Server[Any, Any], routes: Iterable[Route]) -> None:

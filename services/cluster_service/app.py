@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import os
 
-from chalice.app import Chalice
-
-from backbone.http.errors import envelope_chalice_errors
-from backbone.http.routes import register_routes
+from backbone.http.routes import chalice_app
 from backbone.http.runtime import ApiHolder, Server
 from cluster_service.api.errors import ERRORS
 from cluster_service.api.openapi import ROUTES
 from cluster_service.api.runtime import Api, ClusterCall, holder
 
-app = Chalice(app_name="cluster-service")
-app.register_middleware(envelope_chalice_errors, "http")
 api: ApiHolder[Api] = holder(os.environ)
 server: Server[Api, ClusterCall] = Server(api, ClusterCall, ERRORS, "the cluster service")
-register_routes(app, server, ROUTES)
+app = chalice_app("cluster-service", server, ROUTES)

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import os
 
-from chalice.app import Chalice
-
-from backbone.http.errors import envelope_chalice_errors
-from backbone.http.routes import register_routes
+from backbone.http.routes import chalice_app
 from backbone.http.runtime import ApiHolder, Server
 from monitor_service.api.openapi import ROUTES
 from monitor_service.api.runtime import ERRORS, Api, MonitorCall, holder
 
-app = Chalice(app_name="monitor-service")
-app.register_middleware(envelope_chalice_errors, "http")
 api: ApiHolder[Api] = holder(os.environ)
 server: Server[Api, MonitorCall] = Server(api, MonitorCall, ERRORS, "the monitor service")
-register_routes(app, server, ROUTES)
+app = chalice_app("monitor-service", server, ROUTES)
