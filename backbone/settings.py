@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final, TypedDict
 
 from backbone.heartbeat import instance_id_from
 
@@ -49,19 +49,31 @@ class ServiceSettings:
         return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
 
 
-def common(environ: Mapping[str, str], table_variable: str) -> dict[str, Any]:
+class Common(TypedDict):
+    """ServiceSettings' fields, as `common` reads them."""
+
+    table_name: str
+    endpoint_url: str | None
+    region: str
+    persistence_module: str
+    create_table: bool
+    tick_interval_seconds: int
+    instance_id: str | None
+
+
+def common(environ: Mapping[str, str], table_variable: str) -> Common:
     """ServiceSettings' fields from the environment: `table_variable` (or DYNAMODB_TABLE),
     AWS_ENDPOINT_URL, AWS_REGION (or AWS_DEFAULT_REGION), PERSISTENCE_MODULE, CREATE_TABLE (y/n),
     TICK_INTERVAL_SECONDS and INSTANCE_ID (else AWS_LAMBDA_LOG_STREAM_NAME)."""
-    return {
-        "table_name": environ.get(table_variable) or environ.get("DYNAMODB_TABLE") or "",
-        "endpoint_url": environ.get("AWS_ENDPOINT_URL") or None,
-        "region": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-        "persistence_module": environ.get("PERSISTENCE_MODULE") or EVENT_STORE,
-        "create_table": flag(environ, "CREATE_TABLE"),
-        "tick_interval_seconds": seconds(environ, "TICK_INTERVAL_SECONDS", 60),
-        "instance_id": instance_id_from(environ),
-    }
+    return Common(
+        table_name=environ.get(table_variable) or environ.get("DYNAMODB_TABLE") or "",
+        endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
+        region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        persistence_module=environ.get("PERSISTENCE_MODULE") or EVENT_STORE,
+        create_table=flag(environ, "CREATE_TABLE"),
+        tick_interval_seconds=seconds(environ, "TICK_INTERVAL_SECONDS", 60),
+        instance_id=instance_id_from(environ),
+    )
 
 
 def flag(environ: Mapping[str, str], name: str) -> bool:
