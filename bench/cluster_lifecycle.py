@@ -21,22 +21,23 @@ from uuid import uuid4
 
 from backbone.eventstore import RequestMeter
 from backbone.eventstore.factory import DynamoDBFactory
-from backbone.messaging.definitions import CLUSTER_SERVICE, JOB_SERVICE
 from backbone.messaging.publisher import EventBridgePublisher
 from backbone.messaging.relay import Relay
-from backbone.messaging.stream_poller import StreamPoller
 from bench.report import Report
 from cluster_service.adapters import CloudFormationProvisioner, EmrInspector, SsmThresholds
 from cluster_service.application.views import ClusterSummary
 from cluster_service.bootstrap import ClusterService, ClusterServiceSettings, aws_client
 from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
 from cluster_service.domain.profiles import SEED_PROFILES
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
 from job_service.bootstrap import JobService, JobServiceSettings
 from job_service.bootstrap import bootstrap as bootstrap_job_service
 from job_service.domain import ProfileTerms, StepTemplate
+from job_service.subscriptions import DEFINITION as JOB_SERVICE
 from local_runtime.emr_driver import DriverTimings, LocalAwsDriver
 from local_runtime.emulator import Emulator, client
 from local_runtime.pipeline import Pipeline, ServicePlumbing
+from local_runtime.stream_poller import StreamPoller
 
 SECTION = "cluster service"
 SERVICES = ("cloudformation", "emr", "dynamodb", "events", "ssm")

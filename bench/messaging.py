@@ -6,9 +6,9 @@ import time
 from collections import Counter
 
 from backbone.eventstore import RequestMeter
-from backbone.messaging.definitions import CLUSTER_SERVICE
 from bench.pipeline_services import Demand, Submissions, store_env
 from bench.report import Report
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
 from local_runtime.emulator import Emulator
 from local_runtime.pipeline import Pipeline, ServicePlumbing
 

@@ -1,4 +1,4 @@
-"""Each service template's consumer resources, rendered from backbone/messaging/definitions.py.
+"""Each service template's consumer resources, rendered from the service's subscriptions.py.
 
 The rules, the queue, its dead-letter queue, the queue policy and the dead-letter alarm of a
 service come from the same ConsumerDefinition that `make run` builds in the emulator
@@ -17,13 +17,10 @@ from typing import Any, Final
 
 import yaml
 
-from backbone.messaging.definitions import (
-    CLUSTER_SERVICE,
-    JOB_SERVICE,
-    MONITOR_SERVICE,
-    ConsumerDefinition,
-    to_cloudformation,
-)
+from backbone.messaging.definitions import ConsumerDefinition, to_cloudformation
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
+from job_service.subscriptions import DEFINITION as JOB_SERVICE
+from monitor_service.subscriptions import DEFINITION as MONITOR_SERVICE
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 DEFINITIONS: Final = {d.service: d for d in (JOB_SERVICE, CLUSTER_SERVICE, MONITOR_SERVICE)}

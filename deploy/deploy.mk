@@ -46,7 +46,7 @@ deploy-tools: $(SAM_STAMP) $(CHECKOV_STAMP)
 
 test: $(SAM_STAMP) $(CHECKOV_STAMP)
 
-## Render each service template's rules and queues from backbone/messaging/definitions.py.
+## Render each service template's rules and queues from services/<name>/subscriptions.py.
 templates: $(STAMP)
 	$(PY) -m deploy.consumers
 

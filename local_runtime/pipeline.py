@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backbone.eventstore import RequestMeter
-from backbone.messaging.definitions import ConsumerDefinition, create_in_emulator
+from backbone.messaging.definitions import ConsumerDefinition
 from backbone.messaging.publisher import EventBridgePublisher
 from backbone.messaging.relay import Relay, Translate
-from backbone.messaging.sqs_poller import SqsPoller
-from backbone.messaging.stream_poller import StreamPoller
 from local_runtime.emulator import client
-from local_runtime.resources import create_event_bus
+from local_runtime.resources import create_event_bus, create_in_emulator
+from local_runtime.sqs_poller import SqsPoller
+from local_runtime.stream_poller import StreamPoller
 
 SqsHandler = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -22,12 +22,12 @@ from typing import Any
 
 from backbone.messaging.publisher import EventBridgePublisher
 from backbone.messaging.relay import Relay
-from backbone.messaging.sqs_poller import SqsPoller
-from backbone.messaging.stream_poller import StreamPoller
 
 from .emulator import client
 from .services import Hosted, ServiceSpec, build, spec_named
 from .settings import LocalSettings, RunnerSettings, SettingsError
+from .sqs_poller import SqsPoller
+from .stream_poller import StreamPoller
 
 EXIT_USAGE = 2
 PARENT_CHECK_SECONDS = 1.0

@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backbone.messaging.definitions import (
-    CLUSTER_SERVICE,
-    JOB_SERVICE,
-    MONITOR_SERVICE,
-    ConsumerDefinition,
-)
+from backbone.messaging.definitions import ConsumerDefinition
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
+from job_service.subscriptions import DEFINITION as JOB_SERVICE
+from monitor_service.subscriptions import DEFINITION as MONITOR_SERVICE
 
 from .settings import LocalSettings, RunnerSettings
 
@@ -57,6 +55,10 @@ SPECS: tuple[ServiceSpec, ...] = (
         "MONITOR_SERVICE_TABLE",
     ),
 )
+
+
+DEFINITIONS: tuple[ConsumerDefinition, ...] = tuple(spec.definition for spec in SPECS)
+"""What each service consumes, in the runner's order (job, cluster, monitor)."""
 
 
 def spec_named(name: str) -> ServiceSpec:

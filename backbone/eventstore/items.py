@@ -9,7 +9,7 @@ One table per service holds four kinds of item, told apart by the partition key:
 | counter         | `notification-counter`  | 0       | last (the highest nid allocated)    |
 | tracking        | `tracking#<upstream>`   | 0       | max (the highest nid processed)     |
 | consumed marker | `consumed#<event id>`   | 0       | (none: its existence is the fact)   |
-| relay position  | `relay-position#<shard>`| 0       | seq, order (see backbone.messaging) |
+| relay position  | `relay-position#<shard>`| 0       | seq, order (see local_runtime)      |
 
 Numbers are written as DynamoDB `N` and read back as `int`, never `Decimal`.
 """

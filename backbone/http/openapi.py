@@ -1,9 +1,10 @@
 """An OpenAPI 3.1 document from an API's route table and its pydantic models.
 
 A service describes its API once (`Description`: title, server, routes, what each error status
-means); `document(description)` builds the document, `write_or_check` keeps the service's
-openapi.json in step with it (a CLI: `--check` exits 1 if the file is stale), and
-`chalice_routes(app)` lists what a Chalice app serves, for the test that the two agree.
+means, and for each route the action that serves it); `document(description)` builds the
+document, `backbone.http.routes.register_routes` serves the same routes on the Chalice app,
+`write_or_check` keeps the service's openapi.json in step with it (a CLI: `--check` exits 1 if
+the file is stale), and `chalice_routes(app)` lists what a Chalice app serves.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ class Route:
     """Served without a key."""
     media_types: tuple[str, ...] = (JSON,)
     """What the success answer may be, as negotiated."""
+    action: Callable[..., Any] | None = None
+    """What serves the route: `action(call, *path_params)`, or for a public route
+    `action(request, *path_params)`; `register_routes` refuses a route without one."""
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The path's parameters, in order: ("job_id",) for /jobs/{job_id}."""
+        return tuple(re.findall(r"\{(\w+)\}", self.path))
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,7 @@ def operation_id(route: Route) -> str:
 def _parameters(route: Route) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"\{(\w+)\}", route.path)
+        for name in route.path_params
     ]
     params += [
         {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}

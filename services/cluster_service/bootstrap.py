@@ -18,8 +18,11 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
-from backbone.heartbeat import Heartbeats, instance_id_from, new_instance_id
+from backbone.heartbeat import Heartbeats, new_instance_id
 from backbone.messaging.consumer import Consumer
+from backbone.settings import EVENT_STORE, ServiceSettings, common, flag, seconds
+from backbone.settings import SettingsError as SettingsError  # what from_env raises
+from backbone.tick import HeartbeatTick
 from cluster_service.adapters import (
     CloudFormationProvisioner,
     ClusterInspector,
@@ -38,29 +41,17 @@ from cluster_service.application import (
 from cluster_service.domain.profiles import TEMPLATE_FILE
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / TEMPLATE_FILE
-_YES = ("y", "yes", "true", "1")
 
 
 CLUSTER: Final = "cluster-service"
 """The service's name in its heartbeats (and its events' source)."""
 
 
-class SettingsError(ValueError):
-    """An environment variable of the cluster service is missing or unusable."""
-
-
 @dataclass(frozen=True)
-class ClusterServiceSettings:
-    """What one cluster service process needs to know about its surroundings."""
+class ClusterServiceSettings(ServiceSettings):
+    """What one cluster service process needs to know about its surroundings (the table,
+    emulator, region, store, tick interval and instance id of ServiceSettings, and its own)."""
 
-    table_name: str = ""
-    endpoint_url: str | None = None
-    """An emulator's URL, for every AWS client; None on AWS."""
-    region: str = "us-east-1"
-    persistence_module: str = "backbone.eventstore"
-    create_table: bool = False
-    """Create the table if it is missing (local runs and tests only)."""
-    tick_interval_seconds: int = 60
     reconcile_after_seconds: int = 300
     thresholds_ssm_prefix: str | None = None
     """Read pool limits from /<prefix>/<profile>/...; None: only the API changes them."""
@@ -68,8 +59,6 @@ class ClusterServiceSettings:
     template_path: str = str(TEMPLATE_PATH)
     seed_profiles: bool = False
     """Register small, medium and large at start-up when missing."""
-    instance_id: str | None = None
-    """Names this process in its heartbeats; None: a fresh id per process."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ClusterServiceSettings:
@@ -77,51 +66,21 @@ class ClusterServiceSettings:
         AWS_DEFAULT_REGION), PERSISTENCE_MODULE, CREATE_TABLE, TICK_INTERVAL_SECONDS,
         RECONCILE_AFTER_SECONDS, THRESHOLDS_SSM_PREFIX, DELETE_ORPHANS, CLUSTER_TEMPLATE_PATH,
         SEED_PROFILES (flags: y/n), INSTANCE_ID (else AWS_LAMBDA_LOG_STREAM_NAME)."""
-        module = environ.get("PERSISTENCE_MODULE") or cls.persistence_module
-        table = environ.get("CLUSTER_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE") or ""
-        if not table and module == cls.persistence_module:
+        shared = common(environ, "CLUSTER_SERVICE_TABLE")
+        if not shared["table_name"] and shared["persistence_module"] == EVENT_STORE:
             raise SettingsError("set CLUSTER_SERVICE_TABLE to the cluster service's table")
         return cls(
-            table_name=table,
-            endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
-            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or cls.region,
-            persistence_module=module,
-            create_table=_flag(environ, "CREATE_TABLE"),
-            tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", 60),
-            reconcile_after_seconds=_seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
+            **shared,
+            reconcile_after_seconds=seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
             thresholds_ssm_prefix=environ.get("THRESHOLDS_SSM_PREFIX", "").strip("/") or None,
-            delete_orphans=_flag(environ, "DELETE_ORPHANS"),
+            delete_orphans=flag(environ, "DELETE_ORPHANS"),
             template_path=environ.get("CLUSTER_TEMPLATE_PATH") or str(TEMPLATE_PATH),
-            seed_profiles=_flag(environ, "SEED_PROFILES"),
-            instance_id=instance_id_from(environ),
+            seed_profiles=flag(environ, "SEED_PROFILES"),
         )
-
-    def store_env(self) -> dict[str, str]:
-        """The eventsourcing settings of the application's event store."""
-        env = {
-            "PERSISTENCE_MODULE": self.persistence_module,
-            "AWS_REGION": self.region,
-            "CREATE_TABLE": "y" if self.create_table else "n",
-        }
-        env |= {"DYNAMODB_TABLE": self.table_name} if self.table_name else {}
-        return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
-
-
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    return environ.get(name, "n").strip().lower() in _YES
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
-    return int(raw)
 
 
 @dataclass(frozen=True)
-class ClusterService:
+class ClusterService(HeartbeatTick[TickReport]):
     """Everything one process of the cluster service uses."""
 
     settings: ClusterServiceSettings
@@ -134,13 +93,6 @@ class ClusterService:
     translate: ClusterEventTranslator
     clock: Callable[[], datetime]
     heartbeats: Heartbeats
-
-    def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
-        Tick's own failures never cost a beat), then the Tick's work."""
-        now = self.clock()
-        self.heartbeats.beat(self.app, now)
-        return self.app.tick(now)
 
 
 def bootstrap(

@@ -16,8 +16,11 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
-from backbone.heartbeat import Heartbeats, instance_id_from, new_instance_id
+from backbone.heartbeat import Heartbeats, new_instance_id
 from backbone.messaging.consumer import Consumer
+from backbone.settings import ServiceSettings, common, count, seconds
+from backbone.settings import SettingsError as SettingsError  # what from_env raises
+from backbone.tick import HeartbeatTick
 from job_service.adapters import EmrStepRunner, StepRunner
 from job_service.application import (
     JobEventTranslator,
@@ -31,27 +34,14 @@ JOB: Final = "job-service"
 """The service's name in its heartbeats (and its events' source)."""
 
 
-class SettingsError(ValueError):
-    """An environment variable of the job service is missing or unusable."""
-
-
 @dataclass(frozen=True)
-class JobServiceSettings:
-    """What one job service process needs to know about its surroundings."""
+class JobServiceSettings(ServiceSettings):
+    """What one job service process needs to know about its surroundings (the table, emulator,
+    region, store, tick interval and instance id of ServiceSettings, and the job service's own)."""
 
-    table_name: str
-    endpoint_url: str | None = None
-    """An emulator's URL, for DynamoDB and EMR alike; None on AWS."""
-    region: str = "us-east-1"
-    tick_interval_seconds: int = 60
     reconcile_after_seconds: int = 300
     board_checkpoint_every: int = 5_000
     """Notifications between two dispatch-board checkpoints (the tick writes them)."""
-    persistence_module: str = "backbone.eventstore"
-    create_table: bool = False
-    """Create the table if it is missing (local runs and tests only)."""
-    instance_id: str | None = None
-    """Names this process in its heartbeats; None: a fresh id per process."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> JobServiceSettings:
@@ -59,55 +49,20 @@ class JobServiceSettings:
         AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, RECONCILE_AFTER_SECONDS,
         BOARD_CHECKPOINT_EVERY, PERSISTENCE_MODULE, CREATE_TABLE (y/n), INSTANCE_ID (else
         AWS_LAMBDA_LOG_STREAM_NAME)."""
-        table = environ.get("JOB_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
-        if not table:
+        shared = common(environ, "JOB_SERVICE_TABLE")
+        if not shared["table_name"]:
             raise SettingsError("set JOB_SERVICE_TABLE to the job service's event-store table")
-        defaults = cls(table)
         return cls(
-            table_name=table,
-            endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
-            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-            tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", 60),
-            reconcile_after_seconds=_seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
-            board_checkpoint_every=_count(
-                environ, "BOARD_CHECKPOINT_EVERY", defaults.board_checkpoint_every
+            **shared,
+            reconcile_after_seconds=seconds(environ, "RECONCILE_AFTER_SECONDS", 300),
+            board_checkpoint_every=count(
+                environ, "BOARD_CHECKPOINT_EVERY", cls.board_checkpoint_every
             ),
-            persistence_module=environ.get("PERSISTENCE_MODULE") or defaults.persistence_module,
-            create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
-            instance_id=instance_id_from(environ),
         )
-
-    def store_env(self) -> dict[str, str]:
-        """The eventsourcing settings of the application's event store."""
-        env = {
-            "PERSISTENCE_MODULE": self.persistence_module,
-            "DYNAMODB_TABLE": self.table_name,
-            "AWS_REGION": self.region,
-            "CREATE_TABLE": "y" if self.create_table else "n",
-        }
-        return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
-    return int(raw)
-
-
-def _count(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name}={raw!r} must be a whole number, at least 1")
-    return int(raw)
 
 
 @dataclass(frozen=True)
-class JobService:
+class JobService(HeartbeatTick[TickReport]):
     """Everything one process of the job service uses."""
 
     settings: JobServiceSettings
@@ -118,13 +73,6 @@ class JobService:
     translate: JobEventTranslator
     clock: Callable[[], datetime]
     heartbeats: Heartbeats
-
-    def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
-        Tick's own failures never cost a beat), then the Tick's work."""
-        now = self.clock()
-        self.heartbeats.beat(self.app, now)
-        return self.app.tick(now)
 
 
 def bootstrap(

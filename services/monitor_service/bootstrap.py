@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 from backbone.messaging.consumer import Consumer
+from backbone.settings import ServiceSettings, common, seconds
+from backbone.settings import SettingsError as SettingsError  # what from_env raises
 from monitor_service.adapters import load_price_book
 from monitor_service.application import (
     MonitorApplication,
@@ -37,27 +39,16 @@ from monitor_service.domain import (
 METRICS_OUTPUTS: Final = ("emf", "log", "none")
 
 
-class SettingsError(ValueError):
-    """An environment variable of the monitor service is missing or unusable."""
-
-
 @dataclass(frozen=True)
-class MonitorServiceSettings:
-    """What one monitor service process needs to know about its surroundings."""
+class MonitorServiceSettings(ServiceSettings):
+    """What one monitor service process needs to know about its surroundings (the table,
+    emulator, region, store, tick interval and instance id of ServiceSettings, and its own)."""
 
-    table_name: str
-    endpoint_url: str | None = None
-    region: str = "us-east-1"
-    tick_interval_seconds: int = 60
     heartbeat_timeout_seconds: int | None = None
     """None: 3 x tick_interval_seconds."""
     sla_targets: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     price_table: str | None = None
     """A price table file; None: the packaged one."""
-    instance_id: str | None = None
-    """Names this process in the monitor's heartbeats; None: a fresh id per process."""
-    persistence_module: str = "backbone.eventstore"
-    create_table: bool = False
     metrics_output: str = "none"
     """Where each Tick publishes the figures: emf (stdout, for CloudWatch), log, or none."""
     metrics_namespace: str = "EmrControlPlane"
@@ -69,33 +60,17 @@ class MonitorServiceSettings:
         (e.g. "critical=60,high=300,normal=1800,low=7200"), PRICE_TABLE, INSTANCE_ID (else
         AWS_LAMBDA_LOG_STREAM_NAME), PERSISTENCE_MODULE, CREATE_TABLE (y/n), METRICS_OUTPUT
         (emf, log or none; default emf in Lambda, else none), METRICS_NAMESPACE."""
-        table = environ.get("MONITOR_SERVICE_TABLE") or environ.get("DYNAMODB_TABLE")
-        if not table:
+        shared = common(environ, "MONITOR_SERVICE_TABLE")
+        if not shared["table_name"]:
             raise SettingsError("set MONITOR_SERVICE_TABLE to the monitor's event-store table")
         return cls(
-            table_name=table,
-            endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
-            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-            tick_interval_seconds=_seconds(environ, "TICK_INTERVAL_SECONDS", "60"),
-            heartbeat_timeout_seconds=_seconds(environ, "HEARTBEAT_TIMEOUT_SECONDS", "") or None,
+            **shared,
+            heartbeat_timeout_seconds=seconds(environ, "HEARTBEAT_TIMEOUT_SECONDS", 0) or None,
             sla_targets=_targets(environ.get("SLA_TARGETS", "")),
             price_table=environ.get("PRICE_TABLE") or None,
-            instance_id=_instance_id(environ),
-            persistence_module=environ.get("PERSISTENCE_MODULE") or "backbone.eventstore",
-            create_table=environ.get("CREATE_TABLE", "n").lower() in ("y", "yes", "true", "1"),
             metrics_output=_metrics_output(environ),
             metrics_namespace=environ.get("METRICS_NAMESPACE") or "EmrControlPlane",
         )
-
-    def store_env(self) -> dict[str, str]:
-        """The eventsourcing settings of the application's event store."""
-        env = {
-            "PERSISTENCE_MODULE": self.persistence_module,
-            "DYNAMODB_TABLE": self.table_name,
-            "AWS_REGION": self.region,
-            "CREATE_TABLE": "y" if self.create_table else "n",
-        }
-        return env | ({"DYNAMODB_ENDPOINT_URL": self.endpoint_url} if self.endpoint_url else {})
 
     def policy(self) -> MonitorPolicy:
         """SLA targets, heartbeat timeouts and the price table (read from its file)."""
@@ -105,16 +80,6 @@ class MonitorServiceSettings:
             heartbeats=HeartbeatPolicy(default_timeout_seconds=float(timeout)),
             prices=load_price_book(self.price_table),
         )
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: str) -> int:
-    """A whole number of seconds, at least 1; 0 when unset and the default is ""."""
-    raw = environ.get(name, "").strip() or default
-    if not raw:
-        return 0
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name}={raw!r} must be a whole number of seconds, at least 1")
-    return int(raw)
 
 
 def _targets(raw: str) -> dict[str, float]:
@@ -139,12 +104,6 @@ def _metrics_output(environ: Mapping[str, str]) -> str:
             f"METRICS_OUTPUT={output!r} must be one of {', '.join(METRICS_OUTPUTS)}"
         )
     return output
-
-
-def _instance_id(environ: Mapping[str, str]) -> str | None:
-    raw = environ.get("INSTANCE_ID") or environ.get("AWS_LAMBDA_LOG_STREAM_NAME") or ""
-    cleaned = "".join(c for c in raw if "!" <= c <= "~")[-256:]
-    return cleaned or None
 
 
 @dataclass(frozen=True)

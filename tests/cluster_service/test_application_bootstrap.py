@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from backbone.messaging.definitions import CLUSTER_SERVICE
 from cluster_service.adapters import CloudFormationProvisioner, EmrInspector, SsmThresholds
 from cluster_service.bootstrap import ClusterServiceSettings, SettingsError, bootstrap
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
+from local_runtime.patterns import detail_types
 
 MEMORY = "backbone.eventstore.memory"
 
@@ -54,5 +55,5 @@ def test_bootstrap_wires_aws_adapters_and_a_consumer_for_every_subscribed_event(
     assert isinstance(service.provisioner, CloudFormationProvisioner)
     assert isinstance(service.inspector, EmrInspector)
     assert isinstance(service.thresholds, SsmThresholds)
-    assert service.consumer.detail_types == CLUSTER_SERVICE.detail_types()
+    assert service.consumer.detail_types == detail_types(CLUSTER_SERVICE)
     assert service.app.list_pools() == [], "nothing seeded unless asked"

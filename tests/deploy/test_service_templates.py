@@ -11,6 +11,7 @@ import pytest
 from backbone.eventstore import table_definition
 from backbone.messaging.consumer import Consumer
 from deploy import consumers
+from local_runtime.patterns import detail_types
 from tests.deploy.templates import SERVICES, of_type, template
 
 # Public exactly where app.py serves without a principal: the OpenAPI documents, and the
@@ -108,7 +109,7 @@ def test_the_consumer_resources_are_what_the_definition_renders(service: str) ->
 def test_every_consumed_event_has_a_rule_a_queue_and_a_dead_letter_queue(service: str) -> None:
     doc, definition = template(service), consumers.DEFINITIONS[service]
     consumed = _consumer_of(service).detail_types
-    assert consumed <= definition.detail_types(), "a handled event no rule routes"
+    assert consumed <= detail_types(definition), "a handled event no rule routes"
     queues = of_type(doc, "AWS::SQS::Queue")
     by_name = {q["Properties"].get("QueueName"): k for k, q in queues.items()}
     queue = by_name[definition.queue_name]

@@ -9,15 +9,8 @@ from typing import Any
 
 import pytest
 
-from backbone.messaging.definitions import (
-    CLUSTER_SERVICE,
-    DEFINITIONS,
-    JOB_SERVICE,
-    MONITOR_SERVICE,
-    ConsumerDefinition,
-    create_in_emulator,
-    to_cloudformation,
-)
+from backbone.messaging.definitions import ConsumerDefinition, to_cloudformation
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
 from events.schemas import (
     REGISTRY,
     ClusterReady,
@@ -26,8 +19,12 @@ from events.schemas import (
     JobSubmitted,
     to_put_events_entry,
 )
+from job_service.subscriptions import DEFINITION as JOB_SERVICE
 from local_runtime.emulator import Emulator, client
-from local_runtime.resources import create_event_bus
+from local_runtime.patterns import detail_types as routed
+from local_runtime.resources import create_event_bus, create_in_emulator
+from local_runtime.services import DEFINITIONS
+from monitor_service.subscriptions import DEFINITION as MONITOR_SERVICE
 from tests.support import unique_name
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -39,7 +36,7 @@ UNSUPPORTED_BY_MOTO_CFN = r"ignore:Tried to parse AWS..(SQS..QueuePolicy|CloudWa
 
 
 def test_each_service_subscribes_to_what_design_md_says() -> None:
-    assert JOB_SERVICE.detail_types() == {
+    assert routed(JOB_SERVICE) == {
         "ClusterReady",
         "ClusterIdle",
         "ClusterFailed",
@@ -50,7 +47,7 @@ def test_each_service_subscribes_to_what_design_md_says() -> None:
         "ClusterUnhealthy",
         EMR_STEP,
     }
-    assert CLUSTER_SERVICE.detail_types() == {
+    assert routed(CLUSTER_SERVICE) == {
         "JobSubmitted",
         "JobAllocated",
         "JobSucceeded",
@@ -61,7 +58,7 @@ def test_each_service_subscribes_to_what_design_md_says() -> None:
         EMR_CLUSTER,
         STACK,
     }
-    assert MONITOR_SERVICE.detail_types() == {*REGISTRY, EMR_CLUSTER, EMR_STEP, STACK}
+    assert routed(MONITOR_SERVICE) == {*REGISTRY, EMR_CLUSTER, EMR_STEP, STACK}
 
 
 def test_the_template_reads_the_custom_bus_name_by_getatt_and_alarms_on_the_dlq() -> None:

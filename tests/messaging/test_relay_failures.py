@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from backbone.messaging.positions import DynamoDBPositions
 from backbone.messaging.publisher import PublishFailed
 from events.schemas import IntegrationEvent
 from local_runtime.emulator import Emulator
+from local_runtime.positions import DynamoDBPositions
 from tests.messaging.test_relay_stream import EventsSpy, Service
 
 

@@ -12,10 +12,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Notification
 
-from backbone.messaging.positions import DynamoDBPositions
 from backbone.messaging.publisher import EventBridgePublisher
 from backbone.messaging.relay import Relay, Translate
-from backbone.messaging.stream_poller import StreamPoller
 from events.schemas import (
     JOB_SERVICE_SOURCE,
     IntegrationEvent,
@@ -24,6 +22,8 @@ from events.schemas import (
     derived_event_id,
 )
 from local_runtime.emulator import Emulator
+from local_runtime.positions import DynamoDBPositions
+from local_runtime.stream_poller import StreamPoller
 from tests.messaging.test_publisher_contract import BusTap, client
 from tests.support import unique_name
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backbone.messaging.consumer import Consumer
-from backbone.messaging.definitions import ConsumerDefinition, Subscription, create_in_emulator
-from backbone.messaging.sqs_poller import SqsPoller
+from backbone.messaging.definitions import ConsumerDefinition, Subscription
 from events.schemas import JOB_SERVICE_SOURCE, JobSubmitted, to_put_events_entry
 from local_runtime.emulator import Emulator, client
-from local_runtime.resources import create_event_bus
+from local_runtime.resources import create_event_bus, create_in_emulator
+from local_runtime.sqs_poller import SqsPoller
 from tests.support import unique_name
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

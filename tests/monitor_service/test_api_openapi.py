@@ -30,6 +30,7 @@ def test_the_app_serves_exactly_the_fixed_routes_and_the_document_names_them() -
     }
     assert chalice_routes(app) == FIXED_ROUTES
     assert documented == FIXED_ROUTES == {(route.path, route.method) for route in ROUTES}
+    assert all(route.action is not None for route in ROUTES), "one table serves and documents"
 
 
 def test_the_document_is_valid_openapi() -> None:

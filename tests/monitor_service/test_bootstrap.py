@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from backbone.messaging.definitions import MONITOR_SERVICE
 from events.schemas import REGISTRY
 from monitor_service.adapters import load_price_book
 from monitor_service.bootstrap import MonitorServiceSettings, SettingsError
 from monitor_service.domain import PriceTableError
+from monitor_service.subscriptions import DEFINITION as MONITOR_SERVICE
 from tests.monitor_service import support as s
 
 

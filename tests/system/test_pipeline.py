@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from backbone.messaging.definitions import CLUSTER_SERVICE
 from backbone.messaging.publisher import EventBridgePublisher
 from bench.pipeline_services import Demand, Submissions, store_env
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
 from local_runtime.emulator import Emulator
 from local_runtime.pipeline import Pipeline, ServicePlumbing
 from tests.support import unique_name

@@ -15,14 +15,15 @@ from typing import Any
 
 import pytest
 
-from backbone.messaging.definitions import CLUSTER_SERVICE, JOB_SERVICE
 from cluster_service.adapters import CloudFormationProvisioner
 from cluster_service.bootstrap import ClusterService, ClusterServiceSettings
 from cluster_service.bootstrap import aws_client as cluster_aws_client
 from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
+from cluster_service.subscriptions import DEFINITION as CLUSTER_SERVICE
 from job_service.bootstrap import JobService, JobServiceSettings
 from job_service.bootstrap import bootstrap as bootstrap_job_service
 from job_service.domain import ProfileTerms, StepTemplate
+from job_service.subscriptions import DEFINITION as JOB_SERVICE
 from local_runtime.emr_driver import LocalAwsDriver
 from local_runtime.emulator import Emulator, client
 from local_runtime.pipeline import Pipeline, ServicePlumbing

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the operators' REST API, from its models and the route table below.
 
 `python -m cluster_service.api.openapi` writes services/cluster_service/openapi.json; `--check`
-exits 1 if that file is stale. GET /openapi.json serves the same document. A test checks that
-ROUTES names exactly the Chalice app's routes.
+exits 1 if that file is stale. GET /openapi.json serves the same document. ROUTES also names
+the action serving each route: app.py serves exactly this table (register_routes).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any, Final
 
 from backbone.http.openapi import Description, Route, write_or_check
 from backbone.http.openapi import document as build
+from backbone.http.routes import document_route
+from cluster_service.api import actions
 from cluster_service.api.models import (
     ChangeThresholds,
     ClusterListQuery,
@@ -32,10 +34,24 @@ from cluster_service.api.views import (
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI document (built on first use, then kept)."""
+    return build(DESCRIPTION)
+
+
 _WRITE: Final = (400, 401, 413, 415)
 ROUTES: Final = (
-    Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
-    Route("GET", "/cluster-profiles", "List cluster profiles", 200, ProfileList),
+    document_route(document),
+    Route(
+        "GET",
+        "/cluster-profiles",
+        "List cluster profiles",
+        200,
+        ProfileList,
+        action=actions.list_profiles,
+    ),
     Route(
         "POST",
         "/cluster-profiles",
@@ -44,9 +60,16 @@ ROUTES: Final = (
         ProfileCreated,
         (*_WRITE, 409),
         CreateProfile,
+        action=actions.create_profile,
     ),
     Route(
-        "GET", "/cluster-profiles/{name}", "Read a cluster profile", 200, ProfileView, (401, 404)
+        "GET",
+        "/cluster-profiles/{name}",
+        "Read a cluster profile",
+        200,
+        ProfileView,
+        (401, 404),
+        action=actions.get_profile,
     ),
     Route(
         "PUT",
@@ -56,6 +79,7 @@ ROUTES: Final = (
         ProfileView,
         (*_WRITE, 404, 409),
         ProfileShape,
+        action=actions.update_profile,
     ),
     Route(
         "GET",
@@ -65,9 +89,12 @@ ROUTES: Final = (
         ClusterList,
         (400, 401, 404),
         query=ClusterListQuery,
+        action=actions.list_clusters,
     ),
-    Route("GET", "/pools", "List pools", 200, PoolList),
-    Route("GET", "/pools/{profile}", "Read a pool", 200, PoolView, (401, 404)),
+    Route("GET", "/pools", "List pools", 200, PoolList, action=actions.list_pools),
+    Route(
+        "GET", "/pools/{profile}", "Read a pool", 200, PoolView, (401, 404), action=actions.get_pool
+    ),
     Route(
         "PUT",
         "/pools/{profile}",
@@ -76,6 +103,7 @@ ROUTES: Final = (
         PoolView,
         (*_WRITE, 404, 409),
         ChangeThresholds,
+        action=actions.change_thresholds,
     ),
 )
 
@@ -95,12 +123,6 @@ DESCRIPTION: Final = Description(
     routes=ROUTES,
     error_text=_ERROR_TEXT,
 )
-
-
-@functools.cache
-def document() -> dict[str, Any]:
-    """The OpenAPI document (built on first use, then kept)."""
-    return build(DESCRIPTION)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the REST API, from its models and the route table below.
 
 `python -m job_service.api.openapi` writes services/job_service/openapi.json; `--check`
-exits 1 if that file is stale. GET /openapi.json serves the same document. A test checks that
-ROUTES names exactly the Chalice app's routes.
+exits 1 if that file is stale. GET /openapi.json serves the same document. ROUTES also names
+the action serving each route: app.py serves exactly this table (register_routes).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any, Final
 
 from backbone.http.openapi import Description, Route, write_or_check
 from backbone.http.openapi import document as build
+from backbone.http.routes import document_route
+from job_service.api import jobs, profiles
 from job_service.api.jobs import IDEMPOTENCY_KEY
 from job_service.api.models import CreateProfile, JobListQuery, SubmitJob, UpdateProfile
 from job_service.api.views import (
@@ -28,9 +30,16 @@ from job_service.api.views import (
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI document (built on first use, then kept)."""
+    return build(DESCRIPTION)
+
+
 _WRITE: Final = (400, 401, 413, 415)
 ROUTES: Final = (
-    Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
+    document_route(document),
     Route(
         "POST",
         "/jobs",
@@ -40,14 +49,46 @@ ROUTES: Final = (
         (*_WRITE, 404),
         SubmitJob,
         headers=(IDEMPOTENCY_KEY,),
+        action=jobs.submit,
     ),
     Route(
-        "GET", "/jobs", "List your jobs, newest first", 200, JobPage, (400, 401), query=JobListQuery
+        "GET",
+        "/jobs",
+        "List your jobs, newest first",
+        200,
+        JobPage,
+        (400, 401),
+        query=JobListQuery,
+        action=jobs.list_jobs,
     ),
-    Route("GET", "/jobs/{job_id}", "Read a job", 200, JobView, (401, 404)),
-    Route("DELETE", "/jobs/{job_id}", "Cancel a job", 200, JobView, (401, 404, 409)),
-    Route("GET", "/jobs/{job_id}/history", "A job's stored events", 200, JobHistory, (401, 404)),
-    Route("GET", "/job-profiles", "List job profiles", 200, ProfileList, (401,)),
+    Route("GET", "/jobs/{job_id}", "Read a job", 200, JobView, (401, 404), action=jobs.get),
+    Route(
+        "DELETE",
+        "/jobs/{job_id}",
+        "Cancel a job",
+        200,
+        JobView,
+        (401, 404, 409),
+        action=jobs.cancel,
+    ),
+    Route(
+        "GET",
+        "/jobs/{job_id}/history",
+        "A job's stored events",
+        200,
+        JobHistory,
+        (401, 404),
+        action=jobs.history,
+    ),
+    Route(
+        "GET",
+        "/job-profiles",
+        "List job profiles",
+        200,
+        ProfileList,
+        (401,),
+        action=profiles.list_profiles,
+    ),
     Route(
         "POST",
         "/job-profiles",
@@ -56,8 +97,17 @@ ROUTES: Final = (
         ProfileView,
         (*_WRITE, 409),
         CreateProfile,
+        action=profiles.create,
     ),
-    Route("GET", "/job-profiles/{name}", "Read a job profile", 200, ProfileView, (401, 404)),
+    Route(
+        "GET",
+        "/job-profiles/{name}",
+        "Read a job profile",
+        200,
+        ProfileView,
+        (401, 404),
+        action=profiles.get,
+    ),
     Route(
         "PUT",
         "/job-profiles/{name}",
@@ -66,6 +116,7 @@ ROUTES: Final = (
         ProfileView,
         (*_WRITE, 404, 409),
         UpdateProfile,
+        action=profiles.update,
     ),
 )
 
@@ -85,12 +136,6 @@ DESCRIPTION: Final = Description(
     routes=ROUTES,
     error_text=_ERROR_TEXT,
 )
-
-
-@functools.cache
-def document() -> dict[str, Any]:
-    """The OpenAPI document (built on first use, then kept)."""
-    return build(DESCRIPTION)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

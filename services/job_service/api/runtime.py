@@ -4,36 +4,26 @@
 `bootstrap(JobServiceSettings.from_env(...))` on the first request that needs it (never at
 import) and judges callers by the API settings alone until then. Tenants are known by the API's
 authorizer (`tenant_id`, or the Cognito claim `custom:tenant_id`) or, locally, by a
-TENANT_API_KEYS key in X-Api-Key. backbone.http.runtime does the request plumbing.
+TENANT_API_KEYS key in X-Api-Key. backbone.http (runtime, service_api) does the plumbing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Final
 
-from backbone.http.identity import Identity
-from backbone.http.runtime import ApiHolder, Call
+from backbone.http.runtime import ApiHolder
+from backbone.http.service_api import ServiceApi, ServiceCall
 from job_service.api.settings import ApiSettings
 from job_service.application import JobsApplication
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
 
-CLAIMS: Final = ("tenant_id", "custom:tenant_id")
 
-
-def identity(settings: ApiSettings) -> Identity:
-    """Who may call: tenants by the authorizer's claims, or by their API keys."""
-    return Identity(CLAIMS, settings.api_keys, key_name="your tenant's API key")
-
-
-@dataclass(frozen=True)
-class Api:
+class Api(ServiceApi[JobService, ApiSettings]):
     """The job service and the API's settings, for one process."""
 
-    service: JobService
-    settings: ApiSettings
+    CLAIMS = ("tenant_id", "custom:tenant_id")
+    KEY_NAME = "your tenant's API key"
 
     @classmethod
     def serving(cls, service: JobService, settings: ApiSettings) -> Api:
@@ -41,9 +31,8 @@ class Api:
         service.app.cache_profiles(settings.profile_cache_seconds)
         return cls(service, settings)
 
-    @property
-    def identity(self) -> Identity:
-        return identity(self.settings)
+
+identity: Final = Api.identity_of
 
 
 def build_from_env(environ: Mapping[str, str]) -> Api:
@@ -58,7 +47,7 @@ def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
     )
 
 
-class JobCall(Call[Api]):
+class JobCall(ServiceCall[JobService, ApiSettings]):
     """One request of a known tenant."""
 
     @property
@@ -67,7 +56,4 @@ class JobCall(Call[Api]):
 
     @property
     def app(self) -> JobsApplication:
-        return self.api.service.app
-
-    def now(self) -> datetime:
-        return self.api.service.clock()
+        return self.service.app

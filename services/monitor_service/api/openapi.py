@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the monitor's REST API, from its models and the route table below.
 
 `python -m monitor_service.api.openapi` writes services/monitor_service/openapi.json; `--check`
-exits 1 if that file is stale. GET /openapi.json serves the same document. A test checks that
-ROUTES names exactly the Chalice app's routes.
+exits 1 if that file is stale. GET /openapi.json serves the same document. ROUTES also names
+the action serving each route: app.py serves exactly this table (register_routes).
 """
 
 from __future__ import annotations
@@ -16,14 +16,23 @@ from typing import Any, Final
 from backbone.http.identity import API_KEY_HEADER
 from backbone.http.openapi import JSON, Description, Route, write_or_check
 from backbone.http.openapi import document as build
+from backbone.http.routes import document_route
+from monitor_service.api import actions, dashboard
 from monitor_service.api.models import AsOfQuery, AuditEventsQuery, MetricsQuery
 from monitor_service.api.views import AuditPageView, HealthView, JobTimelineView, MetricsView
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 _TEXT: Final = ("text/plain", "application/openmetrics-text")
 
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI document (built on first use, then kept)."""
+    return build(DESCRIPTION)
+
+
 ROUTES: Final = (
-    Route("GET", "/openapi.json", "This document", 200, None, errors=(), public=True),
+    document_route(document),
     Route(
         "GET",
         "/health",
@@ -32,6 +41,7 @@ ROUTES: Final = (
         HealthView,
         (400, 401),
         query=AsOfQuery,
+        action=actions.health,
     ),
     Route(
         "GET",
@@ -43,6 +53,7 @@ ROUTES: Final = (
         query=MetricsQuery,
         headers=("Accept",),
         media_types=(JSON, *_TEXT),
+        action=actions.metrics,
     ),
     Route(
         "GET",
@@ -52,6 +63,7 @@ ROUTES: Final = (
         AuditPageView,
         (400, 401),
         query=AuditEventsQuery,
+        action=actions.audit_events,
     ),
     Route(
         "GET",
@@ -61,6 +73,7 @@ ROUTES: Final = (
         JobTimelineView,
         (400, 401, 404),
         query=AsOfQuery,
+        action=actions.job_timeline,
     ),
     Route(
         "GET",
@@ -71,6 +84,7 @@ ROUTES: Final = (
         errors=(),
         public=True,
         media_types=("text/html",),
+        action=dashboard.page,
     ),
     Route(
         "GET",
@@ -81,6 +95,7 @@ ROUTES: Final = (
         errors=(404,),
         public=True,
         media_types=("text/javascript", "text/css", "text/plain"),
+        action=dashboard.asset,
     ),
 )
 
@@ -104,12 +119,6 @@ DESCRIPTION: Final = Description(
     routes=ROUTES,
     error_text=_ERROR_TEXT,
 )
-
-
-@functools.cache
-def document() -> dict[str, Any]:
-    """The OpenAPI document (built on first use, then kept)."""
-    return build(DESCRIPTION)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,19 +10,16 @@ of the domain is a 400 naming the query parameter at fault.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Final
 
 from backbone.http.errors import ErrorMap
-from backbone.http.identity import Identity
-from backbone.http.runtime import ApiHolder, Call
+from backbone.http.runtime import ApiHolder
+from backbone.http.service_api import OperatorApi, OperatorApiSettings, ServiceCall
 from monitor_service.api.settings import ApiSettings
 from monitor_service.application import MonitorApplication
 from monitor_service.bootstrap import MonitorService, MonitorServiceSettings, bootstrap
 from monitor_service.domain import InvalidQuery
 
-CLAIMS: Final = ("operator_id", "principalId", "sub")
 QUERY_FIELDS: Final = {
     "start": "from",
     "end": "to",
@@ -33,26 +30,15 @@ QUERY_FIELDS: Final = {
 """The query parameter of each AuditQuery field."""
 
 
-def identity(settings: ApiSettings) -> Identity:
-    """Who may call: operators by the authorizer's claims, or by their API keys."""
-    return Identity(CLAIMS, settings.api_keys, key_name="an operator API key")
-
-
-@dataclass(frozen=True)
-class Api:
+class Api(OperatorApi[MonitorService]):
     """The monitor service and the API's settings, for one process."""
 
-    service: MonitorService
-    settings: ApiSettings
 
-    @property
-    def identity(self) -> Identity:
-        return identity(self.settings)
+identity: Final = Api.identity_of
 
 
 def build_from_env(environ: Mapping[str, str]) -> Api:
-    settings = ApiSettings.from_env(environ)
-    return Api(bootstrap(MonitorServiceSettings.from_env(environ)), settings)
+    return Api(bootstrap(MonitorServiceSettings.from_env(environ)), ApiSettings.from_env(environ))
 
 
 def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
@@ -62,15 +48,12 @@ def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
     )
 
 
-class MonitorCall(Call[Api]):
+class MonitorCall(ServiceCall[MonitorService, OperatorApiSettings]):
     """One request of a known operator."""
 
     @property
     def app(self) -> MonitorApplication:
-        return self.api.service.app
-
-    def now(self) -> datetime:
-        return self.api.service.clock()
+        return self.service.app
 
 
 def _query_field(error: Exception) -> str | None:

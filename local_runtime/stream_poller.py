@@ -14,8 +14,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from backbone.messaging.positions import DynamoDBPositions, PositionStore
 from backbone.messaging.relay import Relay, RelayInterrupted, StreamRecord, is_notification_insert
+from local_runtime.positions import DynamoDBPositions, PositionStore
 
 logger = logging.getLogger(__name__)
 
