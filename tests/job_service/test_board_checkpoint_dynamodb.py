@@ -84,7 +84,7 @@ def test_a_board_bigger_than_a_chunk_round_trips_without_a_notification(
 def test_full_size_chunks_fit_dynamodb_items(service: JobService) -> None:
     # Given a state that compresses to about 1 MB (random text barely compresses)
     state = {"position": 1, "filler": base64.b64encode(os.urandom(800_000)).decode()}
-    checkpoints = service.app.checkpoints
+    checkpoints = service.app.board.checkpoints
     # When it is stored in chunks of the default size
     manifest = checkpoints.save(state)
     # Then it took several items under DynamoDB's 400 KB, and reads back whole
@@ -151,7 +151,7 @@ def test_a_cold_start_reads_only_the_log_after_the_checkpoint(
     # Given a checkpoint of 10 jobs' board, then 3 jobs more
     submit(service, 10)
     checkpointed = service.app.current_board().position
-    service.app.checkpoints.save(service.app.current_board().checkpoint())
+    service.app.board.checkpoints.save(service.app.current_board().checkpoint())
     submit(service, 3)
     # When a process starts cold, counting the notifications it reads
     cold = cold_start(emulator, table)

@@ -1,5 +1,9 @@
-"""The job service's pure domain: jobs, job profiles, dispatch. No I/O, no clock: time is `at`."""
+"""The job service's pure domain: its aggregates (jobs, job profiles, the profile index, known
+clusters, pool records) and its policies (dispatch order, back-off). No I/O, no clock: time is
+`at`."""
 
+from job_service.domain.backoff import BACKOFF_BASE, BACKOFF_CAP, backoff
+from job_service.domain.clusters import KnownCluster
 from job_service.domain.dispatch import AGING_STEP, Allocation, Dispatcher, DispatchQueue
 from job_service.domain.errors import (
     IllegalTransition,
@@ -15,16 +19,15 @@ from job_service.domain.errors import (
 )
 from job_service.domain.job import Job
 from job_service.domain.lifecycle import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
     HOLDS_SLOT,
     TERMINAL,
     JobStatus,
     JobTerms,
     StepRef,
     Wait,
-    backoff,
 )
+from job_service.domain.pools import ClusterRequest, PoolLimits
+from job_service.domain.profile_index import PROFILE_INDEX_ID, ProfileIndex
 from job_service.domain.profiles import JobProfile, ProfileTerms
 from job_service.domain.step_template import StepKind, StepTemplate
 from job_service.domain.values import PRIORITIES, JobType, Parameters, ParameterValue, Priority
@@ -35,8 +38,10 @@ __all__ = [
     "BACKOFF_CAP",
     "HOLDS_SLOT",
     "PRIORITIES",
+    "PROFILE_INDEX_ID",
     "TERMINAL",
     "Allocation",
+    "ClusterRequest",
     "DispatchQueue",
     "Dispatcher",
     "IllegalTransition",
@@ -49,12 +54,15 @@ __all__ = [
     "JobStatus",
     "JobTerms",
     "JobType",
+    "KnownCluster",
     "MissingParameter",
     "ParameterValue",
     "Parameters",
+    "PoolLimits",
     "Priority",
     "PriorityNotAllowed",
     "ProfileError",
+    "ProfileIndex",
     "ProfileTerms",
     "StaleSignal",
     "StepKind",
