@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 from job_service.application import BoardReader, DispatchBoard, JobsApplication
 from job_service.application.board import CheckpointError
 from job_service.bootstrap import JobServiceSettings, SettingsError
-from job_service.domain import JobServiceError
+from job_service.domain import JobProfile, JobServiceError
 from tests.job_service.test_application_board import drain
 from tests.job_service.test_application_helpers import (
     CLUSTER_PROFILE,
+    PROFILE,
     World,
     failed,
     ready,
@@ -295,6 +296,40 @@ def test_a_cold_start_after_a_tick_restores_its_checkpoint() -> None:
     board = world.app.rebuild_board(from_checkpoint=True)
     # Then its board is the whole log's
     assert board.checkpoint() == world.app.rebuild_board().checkpoint()
+    assert world.app.queue_position("tenant-1", late.id, at=world.now) == 1
+
+
+def test_with_profiles_cached_a_board_still_starts_from_the_checkpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a REST process's application (profiles cached), a checkpoint, then a job more
+    world = World()
+    world.app.cache_profiles(60)
+    world.app.board.checkpoint_every = 1
+    for priority in ("low", "critical", "normal"):
+        world.submit(priority=priority)
+    world.app.tick(world.now)
+    checkpointed = world.app.board.checkpoints.latest_position()
+    late = world.submit(priority="high")
+    # When its board is built again from the checkpoint, counting the notifications read
+    read: list[int] = []
+    select = world.app.recorder.select_notifications
+
+    def counting(start: int | None, limit: int, *args: Any, **kwargs: Any) -> Any:
+        page = select(start, limit, *args, **kwargs)
+        read.extend(notification.id for notification in page)
+        return page
+
+    monkeypatch.setattr(world.app.recorder, "select_notifications", counting)
+    board = world.app.rebuild_board(from_checkpoint=True)
+    # Then it read only the log after the checkpoint, and the cache held nothing older
+    assert checkpointed is not None
+    assert (
+        read
+        == list(range(checkpointed + 1, board.position + 1))
+        == [board.position - 1, board.position]
+    )
+    assert world.app.profile_cache.get(JobProfile.id_for(PROFILE)) is None
     assert world.app.queue_position("tenant-1", late.id, at=world.now) == 1
 
 
