@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import Repository
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper
 
 from job_service.application.board import DispatchBoard
@@ -107,7 +108,7 @@ class JobsApplication:
         return self.store.mapper
 
     @property
-    def repository(self) -> Any:
+    def repository(self) -> Repository[UUID]:
         return self.store.repository
 
     def close(self) -> None:
