@@ -76,7 +76,7 @@ def _cold_build_ms(app: JobsApplication, *, from_checkpoint: bool, runs: int = 3
 def run(report: Report, notifications: int = NOTIFICATIONS) -> None:
     app = _service()
     at = _write_log(app, notifications)
-    manifest = app.checkpoints.save(app.current_board().checkpoint())
+    manifest = app.board.checkpoints.save(app.current_board().checkpoint())
     for n in range(AFTER_CHECKPOINT):
         app.submit("tenant-1", PROFILE, f"late-{n}", {"date": "d"}, at=at)
     total = app.recorder.max_notification_id() or 0

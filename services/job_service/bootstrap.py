@@ -23,12 +23,24 @@ from backbone.settings import SettingsError as SettingsError  # what from_env ra
 from backbone.tick import HeartbeatTick
 from job_service.adapters import EmrStepRunner, StepRunner
 from job_service.application import (
+    BoardReader,
+    Dispatching,
     JobEventTranslator,
+    JobQueries,
     JobsApplication,
     JobServiceHandlers,
+    JobStore,
+    JobUseCases,
+    PoolSignalUseCases,
+    ProfileCache,
+    ProfileLookup,
+    ProfileUseCases,
+    SignalUseCases,
     TickReport,
+    TickUseCases,
     translator_for,
 )
+from job_service.application.checkpoint import BoardCheckpoints
 
 JOB: Final = "job-service"
 """The service's name in its heartbeats (and its events' source)."""
@@ -74,6 +86,13 @@ class JobService(HeartbeatTick[TickReport]):
     clock: Callable[[], datetime]
     heartbeats: Heartbeats
 
+    def tick(self) -> TickReport:
+        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
+        Tick's own failures never cost a beat), then the Tick's work."""
+        now = self.clock()
+        self.heartbeats.beat(self.app.store, now)
+        return self.app.tick(now)
+
 
 def bootstrap(
     settings: JobServiceSettings,
@@ -81,23 +100,47 @@ def bootstrap(
     step_runner: StepRunner | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> JobService:
-    """The job service on `settings`; `step_runner` replaces EMR, `clock` the system clock."""
+    """The job service on `settings`; `step_runner` replaces EMR, `clock` the system clock.
+
+    The store saves; the board reader keeps the dispatch board (and the profile cache, a log
+    observer, off until the API turns it on) current with the store's log; each use case gets
+    what it uses."""
     runner = step_runner or EmrStepRunner(emr_client(settings))
-    app = JobsApplication(
-        env=settings.store_env(),
-        step_runner=runner,
-        reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
+    store = JobStore(settings.store_env())
+    profile_cache = ProfileCache()
+    board = BoardReader(
+        store.recorder,
+        store.mapper,
+        BoardCheckpoints(store.checkpoint_recorder()),
         checkpoint_every=settings.board_checkpoint_every,
+        observers=[profile_cache],
+    )
+    store.keep_current(board)
+    profiles = ProfileLookup(store, profile_cache)
+    dispatching = Dispatching(store, board, profiles, runner)
+    signals = SignalUseCases(store, board, dispatching)
+    pool_signals = PoolSignalUseCases(store, board)
+    reconcile_after = timedelta(seconds=settings.reconcile_after_seconds)
+    app = JobsApplication(
+        store,
+        board,
+        profile_cache,
+        jobs=JobUseCases(store, board, profiles, dispatching),
+        profiles=ProfileUseCases(store, profiles),
+        queries=JobQueries(store, board),
+        signals=signals,
+        pool_signals=pool_signals,
+        ticks=TickUseCases(store, board, dispatching, runner, reconcile_after=reconcile_after),
     )
     now = clock or _utc_now
-    handlers = JobServiceHandlers(app, now)
+    handlers = JobServiceHandlers(signals, pool_signals, now)
     return JobService(
         settings=settings,
         app=app,
         step_runner=runner,
         handlers=handlers,
         consumer=Consumer(handlers.by_detail_type()),
-        translate=translator_for(app),
+        translate=translator_for(store),
         clock=now,
         heartbeats=Heartbeats(JOB, settings.instance_id or new_instance_id(JOB)),
     )

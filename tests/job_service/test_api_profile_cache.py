@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from job_service.application import Conflict
+from job_service.application import Conflict, ProfileLookup
 from job_service.application.profile_cache import ProfileCache
 from job_service.domain import JobProfile
 from tests.job_service.test_api_helpers import PROFILE, ApiWorld
@@ -57,15 +57,15 @@ def test_a_save_that_lost_a_race_drops_the_cached_profile() -> None:
     with ApiWorld() as world:
         world.create_profile()
         app = world.service.app
+        profiles = ProfileLookup(app.store, app.profile_cache)
         # Given two copies of the cached profile, and one of them saved
-        first, second = app._profile(PROFILE), app._profile(PROFILE)
+        first, second = profiles.get(PROFILE), profiles.get(PROFILE)
         first.update(replace(first.terms, max_attempts=4), T0)
-        app._commit(first)
+        profiles.save(first)
         # When the other one's save conflicts
         second.update(replace(second.terms, max_attempts=5), T0)
         with pytest.raises(Conflict):
-            app._commit(second)
+            profiles.save(second)
         # Then the next use reads the profile from the store
-        assert app._profile_cache is not None
-        assert app._profile_cache.get(JobProfile.id_for(PROFILE)) is None
+        assert app.profile_cache.get(JobProfile.id_for(PROFILE)) is None
         assert app.get_profile(PROFILE).terms.max_attempts == 4

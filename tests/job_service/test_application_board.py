@@ -6,7 +6,7 @@ import copy
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from job_service.application import DispatchBoard
+from job_service.application import BoardReader, DispatchBoard
 from job_service.domain import Job
 from tests.job_service.test_application_helpers import (
     CLUSTER_PROFILE,
@@ -77,9 +77,11 @@ def test_a_rebuilt_board_knows_the_same_slots_and_steps() -> None:
 def test_a_new_process_sees_what_another_one_wrote() -> None:
     # Given a board built, then a job saved behind its back (as another process would)
     world = World()
-    board = world.app.current_board()
-    world.app._board = None
+    world.app.current_board()
+    world.app.store.keep_current(
+        BoardReader(world.app.recorder, world.app.mapper, world.app.board.checkpoints)
+    )
     job = world.submit()
-    world.app._board = board
+    world.app.store.keep_current(world.app.board)
     # When a use case asks for the board, it reads the log first
     assert world.app.queue_position("tenant-1", job.id, at=world.now) == 0

@@ -21,13 +21,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from job_service.application import DispatchBoard, JobsApplication
+from job_service.application import BoardReader, DispatchBoard, JobsApplication
 from job_service.application.board import CheckpointError
 from job_service.bootstrap import JobServiceSettings, SettingsError
-from job_service.domain import JobServiceError
+from job_service.domain import JobProfile, JobServiceError
 from tests.job_service.test_application_board import drain
 from tests.job_service.test_application_helpers import (
     CLUSTER_PROFILE,
+    PROFILE,
     World,
     failed,
     ready,
@@ -242,8 +243,8 @@ def test_a_checkpoint_of_an_unknown_version_is_refused() -> None:
 def test_the_tick_writes_a_checkpoint_only_every_k_notifications() -> None:
     # Given a service that checkpoints every 10 notifications
     world = World()
-    world.app.checkpoint_every = 10
-    checkpoints, board = world.app.checkpoints, world.app.current_board()
+    world.app.board.checkpoint_every = 10
+    checkpoints, board = world.app.board.checkpoints, world.app.current_board()
     # When it ticks before its board is 10 notifications in, nothing is written
     while board.position < 10:
         world.app.tick(world.now)
@@ -274,10 +275,10 @@ def test_a_checkpoint_leaves_out_the_jobs_that_left_the_queue() -> None:
     waiting = world.submit()
     world.app.rebuild_board()
     # When the tick writes a checkpoint
-    world.app.checkpoint_every = 1
+    world.app.board.checkpoint_every = 1
     world.app.tick(world.now)
     # Then its queue holds the waiting job only, not the five that left it
-    state = world.app.checkpoints.load()
+    state = world.app.board.checkpoints.load()
     assert state is not None
     heaps = state["dispatcher"][CLUSTER_PROFILE]["ready"]
     assert [entry[2] for heap in heaps for entry in heap] == [str(waiting.id)]
@@ -286,7 +287,7 @@ def test_a_checkpoint_leaves_out_the_jobs_that_left_the_queue() -> None:
 def test_a_cold_start_after_a_tick_restores_its_checkpoint() -> None:
     # Given a checkpoint written by the tick, and jobs submitted after it
     world = World()
-    world.app.checkpoint_every = 1
+    world.app.board.checkpoint_every = 1
     for priority in ("low", "critical", "normal"):
         world.submit(priority=priority)
     world.app.tick(world.now)
@@ -298,25 +299,60 @@ def test_a_cold_start_after_a_tick_restores_its_checkpoint() -> None:
     assert world.app.queue_position("tenant-1", late.id, at=world.now) == 1
 
 
-def test_once_the_listing_follows_the_board_a_rebuild_reads_the_whole_log(
+def test_with_profiles_cached_a_board_still_starts_from_the_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a listing that follows the board's reads, and a checkpoint
+    # Given a REST process's application (profiles cached), a checkpoint, then a job more
+    world = World()
+    world.app.cache_profiles(60)
+    world.app.board.checkpoint_every = 1
+    for priority in ("low", "critical", "normal"):
+        world.submit(priority=priority)
+    world.app.tick(world.now)
+    checkpointed = world.app.board.checkpoints.latest_position()
+    late = world.submit(priority="high")
+    # When its board is built again from the checkpoint, counting the notifications read
+    read: list[int] = []
+    select = world.app.recorder.select_notifications
+
+    def counting(start: int | None, limit: int, *args: Any, **kwargs: Any) -> Any:
+        page = select(start, limit, *args, **kwargs)
+        read.extend(notification.id for notification in page)
+        return page
+
+    monkeypatch.setattr(world.app.recorder, "select_notifications", counting)
+    board = world.app.rebuild_board(from_checkpoint=True)
+    # Then it read only the log after the checkpoint, and the cache held nothing older
+    assert checkpointed is not None
+    assert (
+        read
+        == list(range(checkpointed + 1, board.position + 1))
+        == [board.position - 1, board.position]
+    )
+    assert world.app.profile_cache.get(JobProfile.id_for(PROFILE)) is None
+    assert world.app.queue_position("tenant-1", late.id, at=world.now) == 1
+
+
+def test_a_listing_misses_nothing_when_the_board_restarts_from_a_checkpoint_ahead_of_it() -> None:
+    # Given a listing that follows the board's reads
     world = World()
     world.submit()
     world.app.list_jobs("tenant-1")
-    world.app.checkpoints.save(world.app.current_board().checkpoint())
-
-    def unwanted() -> None:
-        pytest.fail("a checkpoint could skip events the listing has not seen")
-
-    monkeypatch.setattr(world.app.checkpoints, "load", unwanted)
-    # When the board is rebuilt, it reads the whole log, and the listing misses nothing
-    world.app.rebuild_board(from_checkpoint=True)
+    # and a job, then a checkpoint past it, both written by another process
+    app = world.app
+    elsewhere = BoardReader(app.recorder, app.mapper, app.board.checkpoints)
+    app.store.keep_current(elsewhere)
+    behind = world.submit()
+    elsewhere.checkpoints.save(elsewhere.rebuild().checkpoint())
+    app.store.keep_current(app.board)
+    # When the board is rebuilt from that checkpoint
+    board = app.rebuild_board(from_checkpoint=True)
+    assert board.position == elsewhere.rebuild().position
+    # Then the listing was read the log up to it: it misses neither job
     job = world.submit()
-    listed = world.app.list_jobs("tenant-1").jobs
-    assert len(listed) == 2
-    assert listed[0].job_id == job.id
+    listed = app.list_jobs("tenant-1").jobs
+    assert [entry.job_id for entry in listed][:2] == [job.id, behind.id]
+    assert len(listed) == 3
 
 
 def test_a_failing_checkpoint_write_does_not_fail_the_tick(
@@ -324,13 +360,13 @@ def test_a_failing_checkpoint_write_does_not_fail_the_tick(
 ) -> None:
     # Given a store that refuses checkpoints, and a job waiting for a free slot
     world = World()
-    world.app.checkpoint_every = 1
+    world.app.board.checkpoint_every = 1
     job = world.submit()
 
     def refuse(state: dict[str, Any]) -> None:
         raise OSError("the store is down")
 
-    monkeypatch.setattr(world.app.checkpoints, "save", refuse)
+    monkeypatch.setattr(world.app.board.checkpoints, "save", refuse)
     world.deliver(ready("c-1", slots=1))
     # When the tick runs, its work is done and the failure only logged
     with caplog.at_level(logging.ERROR):

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import Notification, StoredEvent
 
+from job_service.api.runtime import Api
+from job_service.api.settings import ApiSettings
 from job_service.application import DispatchBoard
 from job_service.application.checkpoint import (
     MANIFEST_ID,
@@ -62,6 +64,23 @@ def small_chunks(service: JobService, chunk_bytes: int = 256) -> BoardCheckpoint
     return BoardCheckpoints(recorder, chunk_bytes=chunk_bytes, chunks_per_write=2)
 
 
+def reads_of(service: JobService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the notifications the service reads from now on, as it reads them."""
+    read: list[int] = []
+    recorder = service.app.recorder
+    select = recorder.select_notifications
+
+    def counting(
+        start: int | None, limit: int, *args: Any, **kwargs: Any
+    ) -> Sequence[Notification]:
+        page = select(start, limit, *args, **kwargs)
+        read.extend(notification.id for notification in page)
+        return page
+
+    monkeypatch.setattr(recorder, "select_notifications", counting)
+    return read
+
+
 def whole_log(service: JobService) -> dict[str, Any]:
     return service.app.rebuild_board().checkpoint()
 
@@ -84,7 +103,7 @@ def test_a_board_bigger_than_a_chunk_round_trips_without_a_notification(
 def test_full_size_chunks_fit_dynamodb_items(service: JobService) -> None:
     # Given a state that compresses to about 1 MB (random text barely compresses)
     state = {"position": 1, "filler": base64.b64encode(os.urandom(800_000)).decode()}
-    checkpoints = service.app.checkpoints
+    checkpoints = service.app.board.checkpoints
     # When it is stored in chunks of the default size
     manifest = checkpoints.save(state)
     # Then it took several items under DynamoDB's 400 KB, and reads back whole
@@ -151,27 +170,41 @@ def test_a_cold_start_reads_only_the_log_after_the_checkpoint(
     # Given a checkpoint of 10 jobs' board, then 3 jobs more
     submit(service, 10)
     checkpointed = service.app.current_board().position
-    service.app.checkpoints.save(service.app.current_board().checkpoint())
+    service.app.board.checkpoints.save(service.app.current_board().checkpoint())
     submit(service, 3)
     # When a process starts cold, counting the notifications it reads
     cold = cold_start(emulator, table)
-    read: list[int] = []
-    select = cold.app.recorder.select_notifications
-
-    def counting(
-        start: int | None, limit: int, *args: Any, **kwargs: Any
-    ) -> Sequence[Notification]:
-        page = select(start, limit, *args, **kwargs)
-        read.extend(notification.id for notification in page)
-        return page
-
-    monkeypatch.setattr(cold.app.recorder, "select_notifications", counting)
+    read = reads_of(cold, monkeypatch)
     board = cold.app.current_board()
     # Then it read exactly the notifications after the checkpoint, and knows every job
     last = service.app.recorder.max_notification_id()
     assert read == list(range(checkpointed + 1, last + 1))
     assert board.checkpoint() == whole_log(service)
     assert len(board.jobs) == 13
+
+
+def test_a_restarted_rest_process_reads_only_the_log_after_the_checkpoint(
+    service: JobService, emulator: Emulator, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a checkpoint the tick wrote after 10 jobs, then 3 jobs more
+    submit(service, 10)
+    service.app.board.checkpoint_every = 10
+    service.app.tick(service.clock())
+    checkpointed = service.app.board.checkpoints.latest_position()
+    assert checkpointed == service.app.current_board().position
+    submit(service, 3)
+    # When a REST process starts cold (its profile cache on, as the API sets it up) and
+    # answers its first submission, counting the notifications it reads
+    rest = cold_start(emulator, table)
+    Api.serving(rest, ApiSettings())
+    read = reads_of(rest, monkeypatch)
+    now = rest.clock()
+    job = rest.app.submit(TENANT, PROFILE, "first", {"date": "d"}, priority="low", at=now)
+    position = rest.app.position_after_submit(job, at=now)
+    # Then it read only the notifications after the checkpoint, and placed the job right
+    last = rest.app.recorder.max_notification_id()
+    assert read == list(range(checkpointed + 1, last + 1))
+    assert position == rest.app.rebuild_board().position_of(job.id, now) == 13
 
 
 def test_a_cold_start_without_a_checkpoint_reads_the_whole_log(

@@ -1,8 +1,10 @@
-"""The job service's adapters: what it uses of the world, behind small ports."""
+"""The job service's adapters: what it uses of the world, implementing application.ports.
+
+The port's names are re-exported here for the callers that pick an adapter."""
 
 from job_service.adapters.emr import EmrStepRunner
 from job_service.adapters.fake_step_runner import FakeStepRunner
-from job_service.adapters.step_runner import (
+from job_service.application.ports import (
     ACTIVE_STATES,
     ClusterGone,
     StepNotFound,

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from job_service.adapters.step_runner import (
+from job_service.application.ports import (
     ClusterGone,
     StepNotFound,
     StepRejected,

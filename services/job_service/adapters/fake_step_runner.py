@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from job_service.adapters.step_runner import (
+from job_service.application.ports import (
     ACTIVE_STATES,
     ClusterGone,
     StepNotFound,

@@ -1,26 +1,115 @@
-"""JobsApplication: every use case of the job service, on one eventsourcing Application."""
+"""JobsApplication: the job service's use cases in one place, for the API, the handlers and tools.
+
+It holds no logic: each of its use cases is the method of the use-case object bootstrap built
+(jobs.py, profiles.py, listing.py, signals.py, pool_signals.py, ticking.py), and each of those
+saves through the one JobStore (store.py), which keeps the dispatch board current.
+
+Use cases for the API: submit, cancel, get, history, queue_position, create_profile,
+update_profile, get_profile, list_profiles; its queries list_jobs, job_and_position,
+position_after_submit, pool_outlook; cache_profiles. For consumed events: cluster_ready,
+cluster_idle, cluster_lost, allocation_rejected, step_changed, cluster_requested,
+pool_limits_changed. For the schedule: tick. Every use case takes the time as `at` (the API's
+and handlers' clock, or virtual time).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Repository
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper
+
+from job_service.application.board import DispatchBoard
+from job_service.application.board_reader import BoardReader
 from job_service.application.jobs import JobUseCases
-from job_service.application.listing import ListingUseCases
+from job_service.application.listing import JobQueries
 from job_service.application.pool_signals import PoolSignalUseCases
-from job_service.application.profile_cache import CachedProfiles
+from job_service.application.profile_cache import ProfileCache
 from job_service.application.profiles import ProfileUseCases
+from job_service.application.signals import SignalUseCases
+from job_service.application.store import JobStore, serialized
 from job_service.application.ticking import TickUseCases
 
 
-class JobsApplication(
-    ListingUseCases, CachedProfiles, TickUseCases, JobUseCases, ProfileUseCases, PoolSignalUseCases
-):
-    """Holds Job, JobProfile, KnownCluster, ProfileIndex, ClusterRequest and PoolLimits
-    aggregates in one event store.
+class JobsApplication:
+    """See the module docstring; bootstrap builds it."""
 
-    Use cases for the API: submit, cancel, get, history, queue_position, create_profile,
-    update_profile, get_profile, list_profiles; its queries list_jobs, job_and_position,
-    position_after_submit, pool_outlook; cache_profiles. For consumed events: cluster_ready,
-    cluster_idle, cluster_lost, allocation_rejected, step_changed, cluster_requested,
-    pool_limits_changed. For the schedule: tick.
-    Every use case takes the time as `at` (the API's and handlers' clock, or virtual time)."""
+    def __init__(
+        self,
+        store: JobStore,
+        board: BoardReader,
+        profile_cache: ProfileCache,
+        *,
+        jobs: JobUseCases,
+        profiles: ProfileUseCases,
+        queries: JobQueries,
+        signals: SignalUseCases,
+        pool_signals: PoolSignalUseCases,
+        ticks: TickUseCases,
+    ) -> None:
+        self.store = store
+        self.board = board
+        self.profile_cache = profile_cache
+        # A tenant's jobs.
+        self.submit = jobs.submit
+        self.cancel = jobs.cancel
+        self.get = jobs.get
+        self.history = jobs.history
+        self.queue_position = jobs.queue_position
+        # Job profiles.
+        self.create_profile = profiles.create_profile
+        self.update_profile = profiles.update_profile
+        self.get_profile = profiles.get_profile
+        self.list_profiles = profiles.list_profiles
+        # The REST API's queries.
+        self.list_jobs = queries.list_jobs
+        self.job_and_position = queries.job_and_position
+        self.position_after_submit = queries.position_after_submit
+        self.pool_outlook = pool_signals.pool_outlook
+        # Consumed events.
+        self.cluster_ready = signals.cluster_ready
+        self.cluster_idle = signals.cluster_idle
+        self.cluster_lost = signals.cluster_lost
+        self.allocation_rejected = signals.allocation_rejected
+        self.step_changed = signals.step_changed
+        self.cluster_requested = pool_signals.cluster_requested
+        self.pool_limits_changed = pool_signals.pool_limits_changed
+        # The schedule.
+        self.tick = ticks.tick
 
-    name = "JobService"
+    def cache_profiles(self, seconds: float) -> None:
+        """Keep job profiles in memory from now on (profile_cache.py); once per process."""
+        self.profile_cache.enable(seconds)
+
+    # The dispatch board, for tests and tools.
+
+    def current_board(self) -> DispatchBoard:
+        """The board, up to date with the log (see BoardReader.current)."""
+        return self.board.current()
+
+    @serialized
+    def rebuild_board(self, *, from_checkpoint: bool = False) -> DispatchBoard:
+        """Forget the board and build it again: from the whole log, unless `from_checkpoint`."""
+        return self.board.rebuild(from_checkpoint=from_checkpoint)
+
+    # The store, for tests and tools that read it.
+
+    @property
+    def factory(self) -> InfrastructureFactory[Any]:
+        return self.store.factory
+
+    @property
+    def recorder(self) -> ApplicationRecorder:
+        return self.store.recorder
+
+    @property
+    def mapper(self) -> Mapper[UUID]:
+        return self.store.mapper
+
+    @property
+    def repository(self) -> Repository[UUID]:
+        return self.store.repository
+
+    def close(self) -> None:
+        self.store.close()

@@ -4,11 +4,11 @@ It is a projection of the service's own notification log (Job, KnownCluster, Clu
 PoolLimits events), applied in notification-id order: the Dispatcher's queues (one per cluster
 profile), the open jobs and the slot and step each holds, the clusters that take jobs, the steps
 still to cancel, and each pool's outlook (pool_outlook.py).
-`JobsApplication` builds it on first use from the newest checkpoint and the log after it (or
-the whole log), applies its own saves' recordings as they commit, and reads whatever other
-processes wrote (the log after `position`) before each decision. Replaying the same log gives the
-same queues in the same order: queue order depends only on stored timestamps and notification ids
-(`seq` is the notification id of the job's Submitted event).
+The BoardReader (board_reader.py) builds it on first use from the newest checkpoint and the log
+after it (or the whole log), applies this process's saves' recordings as they commit, and reads
+whatever other processes wrote (the log after `position`) before each decision. Replaying the same
+log gives the same queues in the same order: queue order depends only on stored timestamps and
+notification ids (`seq` is the notification id of the job's Submitted event).
 
 Cost and bound: reading the whole log costs one Query per LOG_PAGE events (about 1 MB each on
 DynamoDB) plus decoding each: O(all events), ~8 per job, so a million jobs is ~8M notifications,
@@ -33,9 +33,17 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
 
-from job_service.application.clusters import KnownCluster
-from job_service.application.pool_outlook import ClusterRequest, PoolLimits, PoolOutlooks
-from job_service.domain import Allocation, Dispatcher, Job, Priority, StepRef
+from job_service.application.pool_outlook import PoolOutlooks
+from job_service.domain import (
+    Allocation,
+    ClusterRequest,
+    Dispatcher,
+    Job,
+    KnownCluster,
+    PoolLimits,
+    Priority,
+    StepRef,
+)
 
 CHECKPOINT_VERSION: Final = 1
 """The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read."""

@@ -1,4 +1,5 @@
-"""Dispatching: free slots of a cluster to the next jobs of its profile, then their EMR steps.
+"""Dispatching: free slots of a cluster to the next jobs of its profile, then their EMR steps;
+and stopping the steps that must stop. The job, signal and tick use cases share it.
 
 Allocation and start are two saves. The allocations of one round are one transaction (with the
 consumed marker of the event that freed the slots, and a Dispatched event on the KnownCluster,
@@ -10,20 +11,21 @@ step by its name (which names the job and attempt) and records it, or adds it th
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from job_service.adapters.step_runner import (
-    ClusterGone,
-    StepNotFound,
-    StepRunnerError,
-)
-from job_service.application.base import JobsCore, logger
-from job_service.application.clusters import KnownCluster
+from job_service.application.board_reader import BoardReader
 from job_service.application.errors import Conflict
-from job_service.domain import Allocation, Job, JobStatus, ProfileError
+from job_service.application.ports import ClusterGone, StepNotFound, StepRunner, StepRunnerError
+from job_service.application.profiles import ProfileLookup
+from job_service.application.store import JobStore
+from job_service.domain import Allocation, Job, JobStatus, KnownCluster, ProfileError, StepRef
+
+logger = logging.getLogger(__name__)
 
 MAX_STEP_NAME: Final = 256
 CANCEL_TRIES: Final = 5
@@ -36,8 +38,33 @@ def step_name(job: Job) -> str:
     return job.name[: MAX_STEP_NAME - len(suffix)] + suffix
 
 
-class DispatchUseCases(JobsCore):
-    def _dispatch(
+class Dispatching:
+    def __init__(
+        self,
+        store: JobStore,
+        board: BoardReader,
+        profiles: ProfileLookup,
+        step_runner: StepRunner,
+    ) -> None:
+        self.store = store
+        self.board = board
+        self.profiles = profiles
+        self.step_runner = step_runner
+        self._cancel_tries: Counter[StepRef] = Counter()
+
+    def dispatch_and_start(
+        self, cluster: KnownCluster, at: datetime, limit: int | None, consumed: Sequence[str]
+    ) -> list[UUID]:
+        """Dispatch onto a cluster that takes jobs and start what it allocated; a closed
+        cluster only saves the markers."""
+        if not cluster.takes_jobs:
+            self.store.commit(consumed=consumed)
+            return []
+        allocated = self.dispatch(cluster, at, limit=limit, consumed=consumed)
+        self.start_all(allocated, cluster, at)
+        return allocated
+
+    def dispatch(
         self,
         cluster: KnownCluster,
         at: datetime,
@@ -49,50 +76,50 @@ class DispatchUseCases(JobsCore):
 
         The caller loads `cluster` before this reads the log, so a round another process saved
         in between is either in the log read here or makes this save conflict."""
-        board = self.current_board()
+        board = self.board.current()
         free = board.free_slots(cluster.cluster_id, cluster.slots)[:limit]
         taken = board.take(cluster.cluster_profile, cluster.cluster_id, free, at)
         try:
             jobs = [self._allocate(allocation, at) for allocation in taken]
             if jobs:
                 cluster.dispatched([job.id for job in jobs], at)
-            self._commit(cluster, *jobs, consumed=consumed)
+            self.store.commit(cluster, *jobs, consumed=consumed)
         except BaseException:
             board.restore(allocation.job_id for allocation in taken)
             raise
         return [job.id for job in jobs]
 
     def _allocate(self, allocation: Allocation, at: datetime) -> Job:
-        job = self._job(allocation.job_id)
+        job = self.store.job(allocation.job_id)
         job.allocate(allocation.cluster_id, allocation.slot, at)
         return job
 
-    def _start_all(self, job_ids: Sequence[UUID], cluster: KnownCluster, at: datetime) -> None:
+    def start_all(self, job_ids: Sequence[UUID], cluster: KnownCluster, at: datetime) -> None:
         for job_id in job_ids:
-            self._start(job_id, cluster, at)
+            self.start(job_id, cluster, at)
 
-    def _start(
+    def start(
         self, job_id: UUID, cluster: KnownCluster, at: datetime, *, recover: bool = False
     ) -> bool:
         """Add an ALLOCATED job's step and record it; `recover` first looks for a step added
         by a process that died before recording it. False if the job did not start (yet)."""
-        job = self._job(job_id)
+        job = self.store.job(job_id)
         if job.status is not JobStatus.ALLOCATED:
             return False
         try:
             config = self._step_config(job)
         except ProfileError as error:
             job.cancel(at, f"its step cannot be rendered any more: {error}")
-            self._commit(job)
+            self.store.commit(job)
             return False
         step_id = self._add_step(job, cluster, config, at, recover=recover)
         if step_id is None:
             return False
         job.start(step_id, at)
         try:
-            self._commit(job)
+            self.store.commit(job)
         except Conflict:  # changed meanwhile (e.g. cancelled): the step must not run
-            self._cancel_quietly(cluster.emr_cluster_id, step_id)
+            self.cancel_quietly(cluster.emr_cluster_id, step_id)
             return False
         return True
 
@@ -112,31 +139,31 @@ class DispatchUseCases(JobsCore):
         except ClusterGone as error:
             job.cluster_lost(cluster.cluster_id, at)
             cluster.close(f"EMR refused a step: {error}", at)
-            self._commit(job, cluster)
+            self.store.commit(job, cluster)
         except StepRunnerError as error:  # the tick starts it again after reconcile_after
             logger.warning("could not add the step of job %s: %s", job.id, error)
         return None
 
     def _step_config(self, job: Job) -> dict[str, Any]:
-        config = self._profile(job.job_profile).render_step(job.name, job.parameters)
+        config = self.profiles.get(job.job_profile).render_step(job.name, job.parameters)
         return {**config, "Name": step_name(job)}
 
     # Steps that must stop: of cancelled, timed-out or rejected attempts.
 
-    def _cancel_steps(self) -> None:
+    def cancel_steps(self) -> None:
         """Ask EMR to cancel every step the board says is owed a cancel."""
-        board = self._board
+        board = self.board.held
         if board is None:
             return
         for ref in sorted(board.steps_to_cancel):
-            emr_cluster_id = self._emr_cluster_id(ref.cluster_id)
-            done = emr_cluster_id is None or self._cancel_quietly(emr_cluster_id, ref.step_id)
+            emr_cluster_id = self.emr_cluster_id(ref.cluster_id)
+            done = emr_cluster_id is None or self.cancel_quietly(emr_cluster_id, ref.step_id)
             self._cancel_tries[ref] += 1
             if done or self._cancel_tries[ref] >= CANCEL_TRIES:
                 board.steps_to_cancel.discard(ref)
                 del self._cancel_tries[ref]
 
-    def _cancel_quietly(self, emr_cluster_id: str, step_id: str) -> bool:
+    def cancel_quietly(self, emr_cluster_id: str, step_id: str) -> bool:
         """Cancel a step; False (logged) if EMR could not be asked."""
         try:
             self.step_runner.cancel_step(emr_cluster_id, step_id)
@@ -146,3 +173,23 @@ class DispatchUseCases(JobsCore):
             logger.warning("could not cancel step %s on %s: %s", step_id, emr_cluster_id, error)
             return False
         return True
+
+    def cancel_step_now(self, job: Job) -> None:
+        """Cancel the step of a cancelled job now; if EMR cannot be reached, the process
+        running the tick retries it (it reads the Cancelled event from the log)."""
+        ref = job.step_to_cancel
+        emr_cluster_id = None if ref is None else self.emr_cluster_id(ref.cluster_id)
+        if ref is None or emr_cluster_id is None:
+            return
+        board = self.board.held
+        if self.cancel_quietly(emr_cluster_id, ref.step_id) and board is not None:
+            board.steps_to_cancel.discard(ref)
+
+    def emr_cluster_id(self, cluster_id: str) -> str | None:
+        """The EMR cluster id of one of our clusters: from the board if it has it, else stored."""
+        board = self.board.held
+        info = None if board is None else board.clusters.get(cluster_id)
+        if info is not None:
+            return info.emr_cluster_id
+        cluster = self.store.known_cluster(cluster_id)
+        return None if cluster is None else cluster.emr_cluster_id

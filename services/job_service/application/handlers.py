@@ -23,16 +23,21 @@ from events.schemas import (
     EmrStepStatusChange,
     PoolThresholdsChanged,
 )
-from job_service.application.app import JobsApplication
+from job_service.application.pool_signals import PoolSignalUseCases
+from job_service.application.signals import SignalUseCases
 
 Clock = Callable[[], datetime]
 
 
 class JobServiceHandlers:
-    """Handlers bound to one application and one clock; `by_detail_type()` for the Consumer."""
+    """Handlers bound to the signal use cases and one clock; `by_detail_type()` for the
+    Consumer."""
 
-    def __init__(self, app: JobsApplication, clock: Clock) -> None:
-        self._app = app
+    def __init__(
+        self, signals: SignalUseCases, pool_signals: PoolSignalUseCases, clock: Clock
+    ) -> None:
+        self._signals = signals
+        self._pool_signals = pool_signals
         self._clock = clock
 
     def by_detail_type(self) -> dict[str, Handler]:
@@ -49,7 +54,7 @@ class JobServiceHandlers:
         }
 
     def on_cluster_ready(self, event: ClusterReady) -> None:
-        self._app.cluster_ready(
+        self._signals.cluster_ready(
             event.cluster_id,
             event.cluster_profile,
             event.emr_cluster_id,
@@ -59,12 +64,12 @@ class JobServiceHandlers:
         )
 
     def on_cluster_idle(self, event: ClusterIdle) -> None:
-        self._app.cluster_idle(
+        self._signals.cluster_idle(
             event.cluster_id, event.free_slots, at=self._clock(), consumed=[event.event_id]
         )
 
     def on_cluster_failed(self, event: ClusterFailed) -> None:
-        self._app.cluster_lost(
+        self._signals.cluster_lost(
             event.cluster_id,
             f"cluster failed: {event.reason}",
             at=self._clock(),
@@ -73,7 +78,7 @@ class JobServiceHandlers:
         )
 
     def on_cluster_terminated(self, event: ClusterTerminated) -> None:
-        self._app.cluster_lost(
+        self._signals.cluster_lost(
             event.cluster_id, "cluster terminated", at=self._clock(), consumed=[event.event_id]
         )
 
@@ -81,7 +86,7 @@ class JobServiceHandlers:
         reason = (
             f"cluster unhealthy: {event.reason or 'not heard of since ' + str(event.last_seen)}"
         )
-        self._app.cluster_lost(
+        self._signals.cluster_lost(
             event.cluster_id,
             reason,
             at=self._clock(),
@@ -90,7 +95,7 @@ class JobServiceHandlers:
         )
 
     def on_allocation_rejected(self, event: AllocationRejected) -> None:
-        self._app.allocation_rejected(
+        self._signals.allocation_rejected(
             event.job_id,
             event.cluster_id,
             event.attempt,
@@ -100,7 +105,7 @@ class JobServiceHandlers:
         )
 
     def on_cluster_requested(self, event: ClusterRequested) -> None:
-        self._app.cluster_requested(
+        self._pool_signals.cluster_requested(
             event.cluster_id,
             event.cluster_profile,
             event.occurred_at,
@@ -109,7 +114,7 @@ class JobServiceHandlers:
         )
 
     def on_pool_thresholds_changed(self, event: PoolThresholdsChanged) -> None:
-        self._app.pool_limits_changed(
+        self._pool_signals.pool_limits_changed(
             event.cluster_profile, event.maximum, at=self._clock(), consumed=[event.event_id]
         )
 
@@ -117,7 +122,7 @@ class JobServiceHandlers:
         detail = event.detail
         assert isinstance(detail, EmrStepStatusChange)
         message = detail.state_change_reason.get("message") or detail.message
-        self._app.step_changed(
+        self._signals.step_changed(
             detail.step_id,
             detail.state,
             at=self._clock(),

@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any, Final
 from uuid import UUID, uuid4, uuid5
 
-from job_service.application.base import serialized
-from job_service.application.dispatching import DispatchUseCases
+from job_service.application.board_reader import BoardReader
+from job_service.application.dispatching import Dispatching
 from job_service.application.errors import JobNotFound
 from job_service.application.identifiers import require_identifier
+from job_service.application.profiles import ProfileLookup
+from job_service.application.store import JobStore, serialized
 from job_service.domain import InvalidJob, Job, JobServiceError, ParameterValue, Priority
 
 _IDEMPOTENCY_NAMESPACE: Final = UUID("c3e0b7a2-51d4-5f8e-a6b9-0d1c2e3f4a5b")
@@ -28,7 +30,19 @@ def job_id_for(tenant_id: str, idempotency_key: str) -> UUID:
     return uuid5(_IDEMPOTENCY_NAMESPACE, json.dumps([tenant_id, idempotency_key]))
 
 
-class JobUseCases(DispatchUseCases):
+class JobUseCases:
+    def __init__(
+        self,
+        store: JobStore,
+        board: BoardReader,
+        profiles: ProfileLookup,
+        dispatching: Dispatching,
+    ) -> None:
+        self.store = store
+        self.board = board
+        self.profiles = profiles
+        self.dispatching = dispatching
+
     @serialized
     def submit(
         self,
@@ -46,10 +60,10 @@ class JobUseCases(DispatchUseCases):
         require_identifier(tenant_id, "tenant_id", InvalidJob)
         job_id = uuid4() if idempotency_key is None else job_id_for(tenant_id, idempotency_key)
         try:
-            terms = self._profile(profile_name).terms_for(tenant_id, name, parameters, priority)
+            terms = self.profiles.get(profile_name).terms_for(tenant_id, name, parameters, priority)
             job = Job.submit(job_id, terms, at)
             job.enqueue(at)
-            self._commit(job)
+            self.store.commit(job)
         except JobServiceError:
             existing = None if idempotency_key is None else self._existing(tenant_id, job_id)
             if existing is None:
@@ -59,7 +73,7 @@ class JobUseCases(DispatchUseCases):
 
     def _existing(self, tenant_id: str, job_id: UUID) -> Job | None:
         try:
-            return self._tenants_job(tenant_id, job_id)
+            return self.store.tenants_job(tenant_id, job_id)
         except JobNotFound:
             return None
 
@@ -69,40 +83,24 @@ class JobUseCases(DispatchUseCases):
     ) -> Job:
         """Cancel the job (IllegalTransition if it already ended); its running step, if any,
         is cancelled on EMR now, or by the tick when EMR cannot be reached."""
-        job = self._tenants_job(tenant_id, job_id)
+        job = self.store.tenants_job(tenant_id, job_id)
         job.cancel(at, reason)
-        self._commit(job)
-        self._cancel_step_now(job)
+        self.store.commit(job)
+        self.dispatching.cancel_step_now(job)
         return job
 
     def get(self, tenant_id: str, job_id: UUID | str) -> Job:
         """The job as it is now; JobNotFound for another tenant's job."""
-        return self._tenants_job(tenant_id, job_id)
+        return self.store.tenants_job(tenant_id, job_id)
 
     def history(self, tenant_id: str, job_id: UUID | str) -> list[Any]:
         """The job's stored domain events, oldest first (Job.Submitted, Job.Queued, ...)."""
-        job = self._tenants_job(tenant_id, job_id)
-        return list(self.repository.event_store.get(job.id))
+        job = self.store.tenants_job(tenant_id, job_id)
+        return list(self.store.repository.event_store.get(job.id))
 
     @serialized
     def queue_position(self, tenant_id: str, job_id: UUID | str, *, at: datetime) -> int | None:
         """How many jobs go before this queued job (0: it is next); None if it is not waiting
         in its queue now. The first call in a process builds the dispatch board."""
-        job = self._tenants_job(tenant_id, job_id)
-        return self.current_board().position_of(job.id, at)
-
-    def _tenants_job(self, tenant_id: str, job_id: UUID | str) -> Job:
-        job = self._job(job_id)
-        if job.tenant_id != tenant_id:
-            raise JobNotFound(job_id)
-        return job
-
-    def _cancel_step_now(self, job: Job) -> None:
-        """Cancel the step of a cancelled job now; if EMR cannot be reached, the process
-        running the tick retries it (it reads the Cancelled event from the log)."""
-        ref = job.step_to_cancel
-        emr_cluster_id = None if ref is None else self._emr_cluster_id(ref.cluster_id)
-        if ref is None or emr_cluster_id is None:
-            return
-        if self._cancel_quietly(emr_cluster_id, ref.step_id) and self._board is not None:
-            self._board.steps_to_cancel.discard(ref)
+        job = self.store.tenants_job(tenant_id, job_id)
+        return self.board.current().position_of(job.id, at)

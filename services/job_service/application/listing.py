@@ -1,13 +1,14 @@
 """Queries of the REST API: a tenant's jobs page by page, and queue positions.
 
-`JobDirectory` is a projection of the notification log, like the dispatch board: every job
-ever submitted, per tenant, in submission order, with its current status. It is built on the
-first listing in a process (one read of the whole log: unlike the board, it has no checkpoint,
-so a cold process's first listing costs O(all events)) and kept current by the board's reads
-and this process's saves (`observe_log`), so a listing costs the board's catch-up (one Query
-when nothing is new). Memory grows with every job ever submitted (a few hundred bytes each):
-fine for the hundreds of thousands of jobs a Lambda's memory holds; beyond that, a read model
-table keyed by tenant and submission order replaces it.
+`JobDirectory` is a projection of the notification log, like the dispatch board: every job ever
+submitted, per tenant, in submission order, with its current status. It is built on the first
+listing in a process (one read of the whole log: unlike the board, it has no checkpoint, so a cold
+process's first listing costs O(all events)) and kept current as one of the board reader's log
+observers (the board's reads and this process's saves), so a listing costs the board's catch-up (one
+Query when nothing is new). It needs every event: if the board starts over from a checkpoint ahead
+of it, the reader first reads it the log up to the checkpoint. Memory grows with every job ever
+submitted (a few hundred bytes each): fine for the hundreds of thousands of jobs a Lambda's memory
+holds; beyond that, a read model table keyed by tenant and submission order replaces it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from job_service.application.base import LOG_PAGE, serialized
-from job_service.application.errors import JobNotFound
-from job_service.application.observed_log import ObservedLog
+from job_service.application.board_reader import BoardReader
+from job_service.application.store import JobStore, serialized
 from job_service.domain import Job, JobStatus, Priority
 
 MAX_PAGE: Final = 100
@@ -79,6 +79,10 @@ class JobDirectory:
                 self._entries[seq].status = status
         self.position = notification_id
 
+    def resume_at(self, position: int) -> int:
+        """It needs every event it has not seen, up to the board's new start."""
+        return min(self.position, position)
+
     def page(
         self, tenant_id: str, accept: Callable[[JobEntry], bool], limit: int, before: int | None
     ) -> JobPage:
@@ -110,8 +114,13 @@ class JobDirectory:
         self._seqs.setdefault(event.tenant_id, []).append(seq)
 
 
-class ListingUseCases(ObservedLog):
-    _directory: JobDirectory | None = None
+class JobQueries:
+    """What the REST API reads besides single jobs: listings, and queue positions."""
+
+    def __init__(self, store: JobStore, board: BoardReader) -> None:
+        self.store = store
+        self.board = board
+        self._directory: JobDirectory | None = None
 
     @serialized
     def list_jobs(
@@ -126,7 +135,7 @@ class ListingUseCases(ObservedLog):
         """The tenant's jobs, newest first, at most `limit` (1..MAX_PAGE) of them."""
         if not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"limit must be 1..{MAX_PAGE}, not {limit}")
-        self.current_board()
+        self.board.current()
         directory = self._directory or self._build_directory()
 
         def accept(entry: JobEntry) -> bool:
@@ -141,31 +150,25 @@ class ListingUseCases(ObservedLog):
         self, tenant_id: str, job_id: UUID | str, *, at: datetime
     ) -> tuple[Job, int | None]:
         """The tenant's job, and its queue position if it is queued (JobUseCases' rules)."""
-        job = self._job(job_id)
-        if job.tenant_id != tenant_id:
-            raise JobNotFound(job_id)
+        job = self.store.tenants_job(tenant_id, job_id)
         if job.status is not JobStatus.QUEUED:
             return job, None
-        return job, self.current_board().position_of(job.id, at)
+        return job, self.board.current().position_of(job.id, at)
 
     @serialized
     def position_after_submit(self, job: Job, *, at: datetime) -> int | None:
         """The queue position of a job `submit(..., at=at)` returned, read from the board as
         that save left it (no request) when the job is new; a job that an idempotency key
         found again, or a cold process, reads the log first."""
-        board = self._board
+        board = self.board.held
         if board is None or job.created_on != at:
-            board = self.current_board()
+            board = self.board.current()
         return board.position_of(job.id, at)
 
     def _build_directory(self) -> JobDirectory:
         directory = JobDirectory()
-        while True:
-            page = self.recorder.select_notifications(start=directory.position + 1, limit=LOG_PAGE)
-            for notification in page:
-                directory.apply(self.mapper.to_domain_event(notification), notification.id)
-            if len(page) < LOG_PAGE:
-                break
+        for event, notification_id in self.board.events(after=0):
+            directory.apply(event, notification_id)
         self._directory = directory
-        self.observe_log(directory.apply)
+        self.board.observe(directory)
         return directory

@@ -1,14 +1,12 @@
 """What the job service knows of each cluster profile's pool, to tell a waiting job why it waits.
 
-Two kinds of record, each written once per cluster-service event it comes from:
-- ClusterRequest: a cluster was requested for a profile (from ClusterRequested), and when.
-- PoolLimits: the profile's MAXIMUM as last announced (from PoolThresholdsChanged).
-With KnownCluster (ready, closed) they feed PoolOutlooks, a part of the dispatch board rebuilt
-from the log like the rest of it. A cluster is *starting* from its request until it is ready or
-lost; a pool is at MAXIMUM when its starting and ready clusters reach the maximum. "Ready in
-about N s" is the mean start-up time of the profile's last STARTUPS_KEPT clusters minus the time
-the oldest starting one has been starting (events may come in any order: a request heard after
-its cluster is ready or lost starts nothing).
+PoolOutlooks is a part of the dispatch board, rebuilt from the log like the rest of it, from the
+records of domain/pools.py (ClusterRequest: a cluster was requested, and when; PoolLimits: the
+profile's MAXIMUM) and KnownCluster (ready, closed). A cluster is *starting* from its request until
+it is ready or lost; a pool is at MAXIMUM when its starting and ready clusters reach the maximum.
+"Ready in about N s" is the mean start-up time of the profile's last STARTUPS_KEPT clusters minus
+the time the oldest starting one has been starting (events may come in any order: a request heard
+after its cluster is ready or lost starts nothing).
 """
 
 from __future__ import annotations
@@ -17,79 +15,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
-from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate
-
-from job_service.domain.lifecycle import aware
-
-_NAMESPACE: Final = UUID("8f0c5a2e-3d41-5b7a-9e62-1c4d7b0a9f35")
 STARTUPS_KEPT: Final = 20
-
-
-class ClusterRequest(Aggregate):
-    """One requested cluster; its id derives from our cluster id, so a duplicate conflicts."""
-
-    class Registered(Aggregate.Created):
-        cluster_id: str
-        cluster_profile: str
-        requested_at: datetime
-
-    def __init__(self, cluster_id: str, cluster_profile: str, requested_at: datetime) -> None:
-        self.cluster_id, self.cluster_profile = cluster_id, cluster_profile
-        self.requested_at = requested_at
-
-    @staticmethod
-    def id_for(cluster_id: str) -> UUID:
-        return uuid5(_NAMESPACE, f"request:{cluster_id}")
-
-    @classmethod
-    def register(
-        cls, cluster_id: str, cluster_profile: str, requested_at: datetime, at: datetime
-    ) -> ClusterRequest:
-        return cls._create(
-            cls.Registered,
-            id=cls.id_for(cluster_id),
-            timestamp=aware(at),
-            cluster_id=cluster_id,
-            cluster_profile=cluster_profile,
-            requested_at=aware(requested_at),
-        )
-
-
-class PoolLimits(Aggregate):
-    """A profile's pool MAXIMUM, as the cluster service last announced it."""
-
-    class Opened(Aggregate.Created):
-        cluster_profile: str
-        maximum: int
-
-    class Changed(Aggregate.Event):
-        maximum: int
-
-        def apply(self, limits: PoolLimits) -> None:
-            limits.maximum = self.maximum
-
-    def __init__(self, cluster_profile: str, maximum: int) -> None:
-        self.cluster_profile, self.maximum = cluster_profile, maximum
-
-    @staticmethod
-    def id_for(cluster_profile: str) -> UUID:
-        return uuid5(_NAMESPACE, f"limits:{cluster_profile}")
-
-    @classmethod
-    def open(cls, cluster_profile: str, maximum: int, at: datetime) -> PoolLimits:
-        return cls._create(
-            cls.Opened,
-            id=cls.id_for(cluster_profile),
-            timestamp=aware(at),
-            cluster_profile=cluster_profile,
-            maximum=maximum,
-        )
-
-    def change(self, maximum: int, at: datetime) -> None:
-        if maximum != self.maximum:
-            self.trigger_event(self.Changed, timestamp=aware(at), maximum=maximum)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from eventsourcing.application import AggregateNotFoundError
+from job_service.application.board_reader import BoardReader
+from job_service.application.pool_outlook import Outlook
+from job_service.application.store import JobStore, serialized
+from job_service.domain import ClusterRequest, PoolLimits
 
-from job_service.application.base import JobsCore, serialized
-from job_service.application.pool_outlook import ClusterRequest, Outlook, PoolLimits
 
+class PoolSignalUseCases:
+    def __init__(self, store: JobStore, board: BoardReader) -> None:
+        self.store = store
+        self.board = board
 
-class PoolSignalUseCases(JobsCore):
     @serialized
     def cluster_requested(
         self,
@@ -28,10 +32,10 @@ class PoolSignalUseCases(JobsCore):
         consumed: Sequence[str] = (),
     ) -> bool:
         """Record that a cluster of the profile is starting; False if it was known already."""
-        if self._exists(ClusterRequest.id_for(cluster_id)):
-            self._commit(consumed=consumed)
+        if self.store.find(ClusterRequest.id_for(cluster_id)) is not None:
+            self.store.commit(consumed=consumed)
             return False
-        self._commit(
+        self.store.commit(
             ClusterRequest.register(cluster_id, cluster_profile, requested_at, at),
             consumed=consumed,
         )
@@ -42,24 +46,15 @@ class PoolSignalUseCases(JobsCore):
         self, cluster_profile: str, maximum: int, *, at: datetime, consumed: Sequence[str] = ()
     ) -> None:
         """Record the profile's pool MAXIMUM (unchanged values record nothing but the marker)."""
-        limits: PoolLimits
-        try:
-            found: object = self.repository.get(PoolLimits.id_for(cluster_profile))
-            assert isinstance(found, PoolLimits)
-            limits = found
-            limits.change(maximum, at)
-        except AggregateNotFoundError:
+        limits = self.store.find(PoolLimits.id_for(cluster_profile))
+        if limits is None:
             limits = PoolLimits.open(cluster_profile, maximum, at)
-        self._commit(limits, consumed=consumed)
+        else:
+            assert isinstance(limits, PoolLimits)
+            limits.change(maximum, at)
+        self.store.commit(limits, consumed=consumed)
 
     @serialized
     def pool_outlook(self, cluster_profile: str, *, at: datetime) -> Outlook:
         """The profile's pool as the job service knows it now (for a waiting job's reason)."""
-        return self.current_board().outlooks.outlook(cluster_profile, at)
-
-    def _exists(self, aggregate_id: object) -> bool:
-        try:
-            self.repository.get(aggregate_id)  # type: ignore[arg-type]
-        except AggregateNotFoundError:
-            return False
-        return True
+        return self.board.current().outlooks.outlook(cluster_profile, at)

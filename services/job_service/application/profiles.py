@@ -1,36 +1,86 @@
-"""Use cases of job profiles: create, update, read, list (profiles are not tenant-scoped)."""
+"""Job profiles: the lookup every use case reads them through, and their own use cases (create,
+update, read, list; profiles are not tenant-scoped)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
-from eventsourcing.application import AggregateNotFoundError
-
-from job_service.application.base import JobsCore, serialized
 from job_service.application.errors import Conflict, ProfileExists, ProfileNotFound
 from job_service.application.identifiers import require_identifier
-from job_service.application.profile_index import PROFILE_INDEX_ID, ProfileIndex
-from job_service.domain import JobProfile, ProfileError, ProfileTerms
+from job_service.application.profile_cache import ProfileCache
+from job_service.application.store import JobStore, serialized
+from job_service.domain import (
+    PROFILE_INDEX_ID,
+    JobProfile,
+    ProfileError,
+    ProfileIndex,
+    ProfileTerms,
+)
 
 REGISTRATION_ATTEMPTS: Final = 3
 """Tries when a registration loses the race for the profile index to another one."""
 
 
-class ProfileUseCases(JobsCore):
+class ProfileLookup:
+    """Job profiles by name: from the profile cache when it holds one, else from the store
+    (kept in the cache then); `save` commits profiles and keeps the cache in step."""
+
+    def __init__(self, store: JobStore, cache: ProfileCache) -> None:
+        self.store = store
+        self.cache = cache
+
+    def get(self, name: str, *, fresh: bool = False) -> JobProfile:
+        """The profile; ProfileNotFound if there is none. `fresh`: never the cached copy."""
+        profile_id = JobProfile.id_for(name)
+        if fresh:
+            self.cache.forget(profile_id)
+        cached = self.cache.get(profile_id)
+        if cached is not None:
+            return cached
+        profile = self.store.find(profile_id)
+        if profile is None:
+            raise ProfileNotFound(name)
+        assert isinstance(profile, JobProfile)
+        self.cache.put(profile)
+        return profile
+
+    def exists(self, name: str) -> bool:
+        try:
+            self.get(name)
+        except ProfileNotFound:
+            return False
+        return True
+
+    def save(self, profile: JobProfile, *others: Any) -> None:
+        """Commit the profile (with `others`); the cache then holds it, or, if the save
+        conflicts (another process changed it), no longer holds it."""
+        try:
+            self.store.commit(profile, *others)
+        except Conflict:
+            self.cache.forget(profile.id)
+            raise
+        self.cache.put(profile)
+
+
+class ProfileUseCases:
+    def __init__(self, store: JobStore, profiles: ProfileLookup) -> None:
+        self.store = store
+        self.profiles = profiles
+
     @serialized
     def create_profile(self, name: str, terms: ProfileTerms, *, at: datetime) -> JobProfile:
         """Register a new profile and list it, in one save; ProfileExists if the name is taken."""
         require_identifier(name, "a job profile's name", ProfileError)
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
         for _ in range(REGISTRATION_ATTEMPTS):
-            if self._has_profile(name):
+            if self.profiles.exists(name):
                 raise ProfileExists(name)
             profile = JobProfile.register(name, terms, at)
             index = self._profile_index(at)
             index.add(name, at)
             try:
-                self._commit(profile, index)
+                self.profiles.save(profile, index)
             except Conflict:
                 continue  # the same name (checked above) or another one took the index first
             return profile
@@ -38,36 +88,28 @@ class ProfileUseCases(JobsCore):
 
     @serialized
     def update_profile(self, name: str, terms: ProfileTerms, *, at: datetime) -> JobProfile:
-        """Replace every term of a profile; jobs already submitted keep theirs."""
+        """Replace every term of the stored profile (never a cached copy); jobs already
+        submitted keep theirs."""
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
-        profile = self._profile(name)
+        profile = self.profiles.get(name, fresh=True)
         profile.update(terms, at)
-        self._commit(profile)
+        self.profiles.save(profile)
         return profile
 
     def get_profile(self, name: str) -> JobProfile:
-        return self._profile(name)
+        return self.profiles.get(name)
 
     def list_profiles(self) -> list[JobProfile]:
         """Every profile, by name (one read for the index, one per profile)."""
-        try:
-            index: object = self.repository.get(PROFILE_INDEX_ID)
-        except AggregateNotFoundError:
+        index = self.store.find(PROFILE_INDEX_ID)
+        if index is None:
             return []
         assert isinstance(index, ProfileIndex)
-        return [self._profile(name) for name in sorted(index.names)]
-
-    def _has_profile(self, name: str) -> bool:
-        try:
-            self._profile(name)
-        except ProfileNotFound:
-            return False
-        return True
+        return [self.profiles.get(name) for name in sorted(index.names)]
 
     def _profile_index(self, at: datetime) -> ProfileIndex:
-        try:
-            index: object = self.repository.get(PROFILE_INDEX_ID)
-        except AggregateNotFoundError:
+        index = self.store.find(PROFILE_INDEX_ID)
+        if index is None:
             return ProfileIndex.start(at)
         assert isinstance(index, ProfileIndex)
         return index

@@ -12,18 +12,23 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from job_service.application.base import serialized
-from job_service.application.clusters import KnownCluster
-from job_service.application.dispatching import DispatchUseCases
+from job_service.application.board_reader import BoardReader
+from job_service.application.dispatching import Dispatching
 from job_service.application.errors import JobNotFound
-from job_service.domain import Job, StaleSignal
+from job_service.application.store import JobStore, serialized
+from job_service.domain import Job, KnownCluster, StaleSignal
 
 STEP_ENDINGS: Final = frozenset({"COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED"})
 CLOSING_REJECTIONS: Final = frozenset({"decommissioning", "unknown_cluster"})
 """AllocationRejected reasons after which the cluster takes no more jobs from us."""
 
 
-class SignalUseCases(DispatchUseCases):
+class SignalUseCases:
+    def __init__(self, store: JobStore, board: BoardReader, dispatching: Dispatching) -> None:
+        self.store = store
+        self.board = board
+        self.dispatching = dispatching
+
     @serialized
     def cluster_ready(
         self,
@@ -37,10 +42,10 @@ class SignalUseCases(DispatchUseCases):
     ) -> list[UUID]:
         """Record the cluster (once) and give its free slots to its profile's next jobs, then
         start them; the ids of the jobs allocated. A cluster lost meanwhile is left alone."""
-        cluster = self._known_cluster(cluster_id) or KnownCluster.register(
+        cluster = self.store.known_cluster(cluster_id) or KnownCluster.register(
             cluster_id, cluster_profile, emr_cluster_id, slots, at
         )
-        return self._dispatch_and_start(cluster, at, None, consumed)
+        return self.dispatching.dispatch_and_start(cluster, at, None, consumed)
 
     @serialized
     def cluster_idle(
@@ -50,21 +55,11 @@ class SignalUseCases(DispatchUseCases):
 
         An idle cluster not known yet (its ClusterReady is late) is dropped: that ClusterReady
         will dispatch all its slots."""
-        cluster = self._known_cluster(cluster_id)
+        cluster = self.store.known_cluster(cluster_id)
         if cluster is None:
-            self._commit(consumed=consumed)
+            self.store.commit(consumed=consumed)
             return []
-        return self._dispatch_and_start(cluster, at, free_slots, consumed)
-
-    def _dispatch_and_start(
-        self, cluster: KnownCluster, at: datetime, limit: int | None, consumed: Sequence[str]
-    ) -> list[UUID]:
-        if not cluster.takes_jobs:
-            self._commit(consumed=consumed)
-            return []
-        allocated = self._dispatch(cluster, at, limit=limit, consumed=consumed)
-        self._start_all(allocated, cluster, at)
-        return allocated
+        return self.dispatching.dispatch_and_start(cluster, at, free_slots, consumed)
 
     @serialized
     def cluster_lost(
@@ -81,21 +76,21 @@ class SignalUseCases(DispatchUseCases):
         job holding one of its slots (or named in `job_ids`) ends its attempt there.
         `cancel_steps` when the cluster may still run them (unhealthy is a guess, not an end):
         a job requeued elsewhere must not also go on running here."""
-        cluster = self._known_cluster(cluster_id)
+        cluster = self.store.known_cluster(cluster_id)
         if cluster is None:
             cluster = KnownCluster.tombstone(cluster_id, reason, at)
         cluster.close(reason, at)
         named = [job_id for job_id in map(_uuid, job_ids) if job_id is not None]
-        candidates = dict.fromkeys([*self.current_board().holders(cluster_id), *named])
+        candidates = dict.fromkeys([*self.board.current().holders(cluster_id), *named])
         losing = (self._losing(j, cluster_id, at, cancel_steps) for j in candidates)
         jobs = [job for job in losing if job]
-        self._commit_in_chunks([*jobs, cluster], consumed)
-        self._cancel_steps()
+        self.store.commit_in_chunks([*jobs, cluster], consumed)
+        self.dispatching.cancel_steps()
         return [job.id for job in jobs]
 
     def _losing(self, job_id: UUID, cluster_id: str, at: datetime, cancel: bool) -> Job | None:
         try:
-            job = self._job(job_id)
+            job = self.store.job(job_id)
             job.cluster_lost(cluster_id, at, cancel_step=cancel)
         except (JobNotFound, StaleSignal):
             return None
@@ -116,15 +111,15 @@ class SignalUseCases(DispatchUseCases):
         queue (unless the rejection is stale). True if the job was requeued."""
         job: Job | None = None
         try:
-            job = self._job(job_id)
+            job = self.store.job(job_id)
             job.reject_allocation(cluster_id, attempt, at)
         except (JobNotFound, StaleSignal):
             job = None
-        cluster = self._known_cluster(cluster_id) if reason in CLOSING_REJECTIONS else None
+        cluster = self.store.known_cluster(cluster_id) if reason in CLOSING_REJECTIONS else None
         if cluster is not None:
             cluster.close(f"allocation rejected: {reason}", at)
-        self._commit(*[a for a in (job, cluster) if a is not None], consumed=consumed)
-        self._cancel_steps()
+        self.store.commit(*[a for a in (job, cluster) if a is not None], consumed=consumed)
+        self.dispatching.cancel_steps()
         return job is not None
 
     @serialized
@@ -141,32 +136,33 @@ class SignalUseCases(DispatchUseCases):
         of the job running it; other states only mean the step was heard of. True if a job
         changed. An unknown step's end is dropped (the tick's DescribeStep covers a step that
         ends before its start was recorded)."""
-        board = self.current_board()
+        board = self.board.current()
         job_id = board.job_of_step(step_id)
         if state not in STEP_ENDINGS:
             if job_id is not None:
                 board.heard(job_id, at)
             return False
-        job = None if job_id is None else self._job(job_id)
-        ended = job is not None and self._end_step(job, step_id, state, message, at)
-        self._commit(*([job] if ended else []), consumed=consumed)
-        self._cancel_steps()
+        job = None if job_id is None else self.store.job(job_id)
+        ended = job is not None and end_step(job, step_id, state, message, at)
+        self.store.commit(*([job] if ended else []), consumed=consumed)
+        self.dispatching.cancel_steps()
         return ended
 
-    @staticmethod
-    def _end_step(job: Job, step_id: str, state: str, message: str | None, at: datetime) -> bool:
-        try:
-            if state == "COMPLETED":
-                job.step_succeeded(step_id, at)
-            elif state == "FAILED":
-                job.step_failed(step_id, at, message)
-            elif state == "CANCELLED":
-                job.step_cancelled(step_id, at)
-            else:
-                job.step_interrupted(step_id, at)
-        except StaleSignal:
-            return False
-        return True
+
+def end_step(job: Job, step_id: str, state: str, message: str | None, at: datetime) -> bool:
+    """End the job's attempt as EMR's step state says; False if the signal is stale."""
+    try:
+        if state == "COMPLETED":
+            job.step_succeeded(step_id, at)
+        elif state == "FAILED":
+            job.step_failed(step_id, at, message)
+        elif state == "CANCELLED":
+            job.step_cancelled(step_id, at)
+        else:
+            job.step_interrupted(step_id, at)
+    except StaleSignal:
+        return False
+    return True
 
 
 def _uuid(text: str) -> UUID | None:

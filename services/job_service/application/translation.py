@@ -153,6 +153,6 @@ _FIELDS: Final[dict[type, tuple[type[IntegrationEvent], Fields]]] = {
 }
 
 
-def translator_for(app: Any) -> JobEventTranslator:
-    """The translate function of a JobsApplication (its mapper and repository)."""
-    return JobEventTranslator(app.mapper, app.repository)
+def translator_for(store: Any) -> JobEventTranslator:
+    """The translate function of a JobStore (its mapper and repository)."""
+    return JobEventTranslator(store.mapper, store.repository)

@@ -1,6 +1,10 @@
-"""The job service's pure domain: jobs, job profiles, dispatch. No I/O, no clock: time is `at`."""
+"""The job service's pure domain: its aggregates (jobs, job profiles, the profile index, known
+clusters, pool records) and its policies (dispatch ranking, back-off). No I/O, no clock: time is
+`at`."""
 
-from job_service.domain.dispatch import AGING_STEP, Allocation, Dispatcher, DispatchQueue
+from job_service.domain.backoff import BACKOFF_BASE, BACKOFF_CAP, backoff
+from job_service.domain.clusters import KnownCluster
+from job_service.domain.dispatch import Allocation, Dispatcher, DispatchQueue
 from job_service.domain.errors import (
     IllegalTransition,
     InvalidJob,
@@ -15,17 +19,17 @@ from job_service.domain.errors import (
 )
 from job_service.domain.job import Job
 from job_service.domain.lifecycle import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
     HOLDS_SLOT,
     TERMINAL,
     JobStatus,
     JobTerms,
     StepRef,
     Wait,
-    backoff,
 )
+from job_service.domain.pools import ClusterRequest, PoolLimits
+from job_service.domain.profile_index import PROFILE_INDEX_ID, ProfileIndex
 from job_service.domain.profiles import JobProfile, ProfileTerms
+from job_service.domain.ranking import AGING_STEP, dispatch_key
 from job_service.domain.step_template import StepKind, StepTemplate
 from job_service.domain.values import PRIORITIES, JobType, Parameters, ParameterValue, Priority
 
@@ -35,8 +39,10 @@ __all__ = [
     "BACKOFF_CAP",
     "HOLDS_SLOT",
     "PRIORITIES",
+    "PROFILE_INDEX_ID",
     "TERMINAL",
     "Allocation",
+    "ClusterRequest",
     "DispatchQueue",
     "Dispatcher",
     "IllegalTransition",
@@ -49,12 +55,15 @@ __all__ = [
     "JobStatus",
     "JobTerms",
     "JobType",
+    "KnownCluster",
     "MissingParameter",
     "ParameterValue",
     "Parameters",
+    "PoolLimits",
     "Priority",
     "PriorityNotAllowed",
     "ProfileError",
+    "ProfileIndex",
     "ProfileTerms",
     "StaleSignal",
     "StepKind",
@@ -63,4 +72,5 @@ __all__ = [
     "UnknownParameter",
     "Wait",
     "backoff",
+    "dispatch_key",
 ]

@@ -1,17 +1,8 @@
-"""Which queued job of a cluster profile gets the next free slot (Invariants 3 and 5).
+"""The dispatch queues: which queued job of a cluster profile gets the next free slot.
 
-Ranks: critical 0, high 1, normal 2, low 3. A job's aging clock starts when it becomes eligible
-(when enqueued, or at its retry_at if that is later). After waiting w seconds its effective rank
-is max(0, rank - floor(w / AGING_STEP)), with AGING_STEP = 300 s:
-- a low job ranks 3 until 4:59, 2 (as normal) from 5:00, 1 (as high) from 10:00 and 0 (as
-  critical) from 15:00; a normal job ranks 0 from 10:00; a high job from 5:00.
-The next job has the smallest (effective rank, eligible since, rank, seq): the highest effective
-priority first; among equal effective ranks the one eligible longest. So a low job eligible for
-15 min goes before every critical job that became eligible after it: after at most 900 s of
-eligibility a job is only ever passed by jobs that became eligible before it, and none starves.
-
-Within a class, jobs go FIFO by `seq` (the caller's submission order: a retry keeps its place),
-except that `requeue_at_head` puts a job before every other job of its class.
+The order is the ranking policy's (ranking.py: priority with aging, Invariants 3 and 5). Within a
+class, jobs go FIFO by `seq` (the caller's submission order: a retry keeps its place), except that
+`requeue_at_head` puts a job before every other job of its class.
 
 Cost: one heap per class holds its eligible jobs in seq order; a decision compares the 4 heads
 (O(1)) and pops one (O(log n)). Jobs in back-off wait in a heap on retry_at and move to their
@@ -24,15 +15,14 @@ first attempts and may lag by a retry's back-off otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from heapq import heappop, heappush
 from typing import Any, Final, NamedTuple
 from uuid import UUID
 
+from job_service.domain.ranking import dispatch_key
 from job_service.domain.values import PRIORITIES, PRIORITY_RANK, Priority
 
-AGING_STEP: Final = timedelta(seconds=300)
-_AGING_SECONDS: Final = AGING_STEP.total_seconds()
 _CLASSES: Final = len(PRIORITIES)
 
 
@@ -207,8 +197,7 @@ class DispatchQueue:
             entry = self._head(rank)
             if entry is None:
                 continue
-            aged = int(max(0.0, now - entry.since) // _AGING_SECONDS)
-            key = (max(0, rank - aged), entry.since, rank, entry.seq)
+            key = dispatch_key(rank, entry.since, entry.seq, now)
             if key < best_key:
                 best, best_key = entry, key
         return best

@@ -7,7 +7,7 @@ Attempts: `allocate` begins attempt `attempts + 1`. An allocation that ends befo
 could run (the cluster service rejected it, or its cluster was lost while ALLOCATED) is
 *refunded*: the attempt number is given back and the job goes to the HEAD of its queue, eligible
 at once. Every other attempt that ends without success *counts*: the job backs off (see
-`lifecycle.backoff`: 30 s * 2**(n-1), capped at 15 min) and retries while attempts <
+`backoff.backoff`: 30 s * 2**(n-1), capped at 15 min) and retries while attempts <
 max_attempts, else it is FAILED. Cancelled and interrupted EMR steps, a lost cluster while
 RUNNING, and a timeout all count; none is ever a success.
 
@@ -27,6 +27,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from job_service.domain.backoff import backoff
 from job_service.domain.errors import IllegalTransition, StaleSignal
 from job_service.domain.lifecycle import (
     HOLDS_SLOT,
@@ -36,7 +37,6 @@ from job_service.domain.lifecycle import (
     StepRef,
     Wait,
     aware,
-    backoff,
 )
 from job_service.domain.values import Priority
 

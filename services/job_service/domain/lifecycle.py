@@ -1,29 +1,14 @@
-"""The values a job's lifecycle is made of: its status, its terms, waits, and the back-off rule.
-
-Back-off: when counted attempt n (1-based) ends without success at `at`,
-    retry_at = at + min(BACKOFF_CAP, BACKOFF_BASE * 2**(n - 1))
-with BACKOFF_BASE = 30 s and BACKOFF_CAP = 15 min: 30 s, 60 s, 120 s, 240 s, 480 s after
-attempts 1 to 5, then 900 s after attempt 6 and every later one.
-"""
+"""The values a job's lifecycle is made of: its status, its terms, waits (back-off: backoff.py)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from job_service.domain.errors import InvalidJob
 from job_service.domain.values import PRIORITIES, Parameters, Priority
 
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(minutes=15)
 MAX_ATTEMPTS_LIMIT = 1000
-
-
-def backoff(attempt: int) -> timedelta:
-    """How long to wait after counted attempt `attempt` (1-based) ended without success."""
-    if attempt < 1:
-        raise ValueError(f"attempt must be >= 1, not {attempt}")
-    return min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(attempt - 1, 20)))
 
 
 def aware(at: datetime) -> datetime:

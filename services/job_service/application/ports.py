@@ -1,8 +1,9 @@
-"""The StepRunner port: how the job service runs, watches and stops EMR steps.
+"""The application's ports: what it needs of the world, implemented by job_service.adapters.
 
-Bootstrap picks the adapter: `EmrStepRunner` on AWS, `FakeStepRunner` in unit tests and the
-simulator, and locally any subclass that overrides what the emulator cannot do (moto's
-CancelSteps answers HTTP 500, so the local driver cancels steps through moto's backend).
+StepRunner: how the job service runs, watches and stops EMR steps. Bootstrap picks the adapter:
+`EmrStepRunner` on AWS, `FakeStepRunner` in unit tests and the simulator, and locally any subclass
+that overrides what the emulator cannot do (moto's CancelSteps answers HTTP 500, so the local driver
+cancels steps through moto's backend).
 """
 
 from __future__ import annotations

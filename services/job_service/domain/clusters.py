@@ -13,8 +13,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from job_service.domain import StaleSignal
+from job_service.domain.errors import StaleSignal
 from job_service.domain.lifecycle import aware
+from job_service.domain.topics import keep_old_topics
 
 _NAMESPACE = UUID("4d2b8e1c-7a35-5f0e-9b6d-2c1e0f3a5b71")
 
@@ -82,3 +83,6 @@ class KnownCluster(Aggregate):
         """The cluster takes no more jobs (lost, terminated, decommissioning); once."""
         if self.takes_jobs:
             self.trigger_event(self.Closed, timestamp=aware(at), reason=reason)
+
+
+keep_old_topics("job_service.application.clusters", KnownCluster)

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from job_service.domain.lifecycle import aware
+from job_service.domain.topics import keep_old_topics
 
 PROFILE_INDEX_ID: Final = UUID("9a1f6c3e-2b7d-5e48-8c0a-f1e2d3c4b5a6")
 
@@ -42,3 +43,6 @@ class ProfileIndex(Aggregate):
         """Add `name` unless it is listed already."""
         if name not in self.names:
             self.trigger_event(self.Added, timestamp=aware(at), name=name)
+
+
+keep_old_topics("job_service.application.profile_index", ProfileIndex)
