@@ -18,6 +18,7 @@ from bench.monitor_events import at
 from bench.monitor_scenario import generate
 from monitor_service.adapters import load_price_book
 from monitor_service.application import MonitorApplication, audit_record
+from monitor_service.bootstrap import build_application
 from monitor_service.domain import AuditEntry, MonitorPolicy
 
 MEMORY_STORE = "backbone.eventstore.memory"
@@ -33,14 +34,14 @@ def _filled(
     """A monitor whose log holds `events` audit entries, recorded 0.5 s after each happened, on
     the store `env` names (default: the in-memory store)."""
     stream = generate(jobs=events // 6 + 1, seed=1, interval=40.0)[:events]
-    app = MonitorApplication(
-        env=dict(env or {"PERSISTENCE_MODULE": MEMORY_STORE}),
+    app = build_application(
+        dict(env or {"PERSISTENCE_MODULE": MEMORY_STORE}),
         policy=MonitorPolicy(prices=load_price_book()),
     )
     batch = BATCH if env is None else DYNAMODB_BATCH
     for begin in range(0, len(stream), batch):
         entries = [_entry(seconds, event) for seconds, event in stream[begin : begin + batch]]
-        app.save(*entries)
+        app.store.save(*entries)
     return app, at(stream[-1][0] + 1)
 
 

@@ -1,10 +1,10 @@
 """Builds the cluster service for one process (one Lambda cold start, one local runner).
 
 Nothing is built at import. `ClusterServiceSettings.from_env` is the only place that reads the
-environment; `bootstrap(settings)` reads the stack template and builds the application on its
-event store, the Provisioner (CloudFormation), the ClusterInspector (EMR), the ThresholdSource
-(SSM, when a prefix is set), the consumer and the relay's translate function. Tests and the
-local runtime pass their own adapters and clock.
+environment; `bootstrap(settings)` reads the stack template and builds the Provisioner
+(CloudFormation), the ClusterInspector (EMR), the ThresholdSource (SSM, when a prefix is set),
+the application on its event store with its use cases (`build_application`), the consumer and
+the relay's translate function. Tests and the local runtime pass their own adapters and clock.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
+from uuid import UUID, uuid4
 
 import boto3
 from botocore.config import Config
+from eventsourcing.utils import EnvType
 
 from backbone.heartbeat import Heartbeats, new_instance_id
 from backbone.messaging.consumer import Consumer
@@ -32,9 +34,16 @@ from cluster_service.adapters import (
     ThresholdSource,
 )
 from cluster_service.application import (
+    AwsSignals,
     ClusterEventTranslator,
+    ClusterQueries,
     ClustersApplication,
     ClusterServiceHandlers,
+    ClusterStore,
+    ClusterTick,
+    JobEvents,
+    PoolRunner,
+    ProfilesAndPools,
     TickReport,
     translator_for,
 )
@@ -108,8 +117,8 @@ def bootstrap(
     inspector = inspector or EmrInspector(aws_client("emr", settings))
     if thresholds is None and settings.thresholds_ssm_prefix:
         thresholds = SsmThresholds(aws_client("ssm", settings), settings.thresholds_ssm_prefix)
-    app = ClustersApplication(
-        env=settings.store_env(),
+    app = build_application(
+        settings.store_env(),
         provisioner=provisioner,
         inspector=inspector,
         template=Path(settings.template_path).read_text(),
@@ -129,9 +138,48 @@ def bootstrap(
         thresholds=thresholds,
         handlers=handlers,
         consumer=Consumer(handlers.by_detail_type()),
-        translate=translator_for(app),
+        translate=translator_for(app.store),
         clock=now,
         heartbeats=Heartbeats(CLUSTER, settings.instance_id or new_instance_id(CLUSTER)),
+    )
+
+
+def build_application(
+    env: EnvType | None,
+    *,
+    provisioner: Provisioner,
+    inspector: ClusterInspector,
+    template: str,
+    thresholds: ThresholdSource | None = None,
+    new_id: Callable[[], UUID] = uuid4,
+    reconcile_after: timedelta = timedelta(minutes=5),
+    delete_orphans: bool = False,
+) -> ClustersApplication:
+    """The application on the store `env` describes: the store saves; the pool runner and each
+    use case get what they use. `template` is the stack template's text; `thresholds`: pool
+    limits kept outside the service (None: only the API changes them); `new_id` names new
+    clusters; `reconcile_after`: how long a cluster may go unheard of before the tick asks AWS.
+    bootstrap() uses it, and tests that want the application alone."""
+    store = ClusterStore(env)
+    runner = PoolRunner(store, provisioner, template, new_id)
+    queries = ClusterQueries(store)
+    profiles = ProfilesAndPools(store, runner, queries, thresholds)
+    return ClustersApplication(
+        store,
+        runner,
+        queries=queries,
+        profiles=profiles,
+        jobs=JobEvents(store, runner),
+        signals=AwsSignals(store, runner, provisioner, inspector),
+        ticks=ClusterTick(
+            store,
+            runner,
+            profiles,
+            provisioner,
+            inspector,
+            reconcile_after=reconcile_after,
+            delete_orphans=delete_orphans,
+        ),
     )
 
 

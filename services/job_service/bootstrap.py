@@ -86,13 +86,6 @@ class JobService(HeartbeatTick[TickReport]):
     clock: Callable[[], datetime]
     heartbeats: Heartbeats
 
-    def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock: this process's heartbeat first (the
-        Tick's own failures never cost a beat), then the Tick's work."""
-        now = self.clock()
-        self.heartbeats.beat(self.app.store, now)
-        return self.app.tick(now)
-
 
 def bootstrap(
     settings: JobServiceSettings,

@@ -2,8 +2,9 @@
 
 Nothing is built at import. `MonitorServiceSettings.from_env` is the only place that reads the
 environment; `bootstrap(settings)` builds the application on its event store with its policy
-(SLA targets, heartbeat timeouts, the price table), the consumer and the relay's translate
-function. Tests and the local runtime pass their own clock and instance id.
+(SLA targets, heartbeat timeouts, the price table) and its use cases (`build_application`), the
+consumer and the relay's translate function. Tests and the local runtime pass their own clock
+and instance id.
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
+from eventsourcing.utils import EnvType
+
+from backbone.heartbeat import Heartbeats
 from backbone.messaging.consumer import Consumer
 from backbone.settings import ServiceSettings, common, seconds
 from backbone.settings import SettingsError as SettingsError  # what from_env raises
+from backbone.tick import ScheduledTick
 from monitor_service.adapters import load_price_book
 from monitor_service.application import (
+    MONITOR_SERVICE,
+    AuditRecording,
     MonitorApplication,
     MonitorEventTranslator,
+    MonitorQueries,
     MonitorServiceHandlers,
+    MonitorStore,
+    MonitorTick,
     TickReport,
     translator_for,
 )
@@ -107,8 +117,9 @@ def _metrics_output(environ: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
-class MonitorService:
-    """Everything one process of the monitor service uses."""
+class MonitorService(ScheduledTick[TickReport]):
+    """Everything one process of the monitor service uses. Its Tick beats within the app's
+    Tick (MonitorTick: after the health check, its sequence in the TickReport)."""
 
     settings: MonitorServiceSettings
     app: MonitorApplication
@@ -118,13 +129,10 @@ class MonitorService:
     clock: Callable[[], datetime]
     metrics: MetricsPublisher
 
-    def tick(self) -> TickReport:
-        """The scheduled Tick, on this process's clock; then the metrics of that moment are
-        published (CloudWatch EMF on AWS)."""
-        at = self.clock()
-        report = self.app.tick(at)
+    def after(self, at: datetime, report: TickReport) -> None:
+        """Once the Tick is done, the metrics of that moment are published (CloudWatch EMF on
+        AWS)."""
         self.metrics.publish(samples_of(self.app.metrics(at)), at)
-        return report
 
 
 def bootstrap(
@@ -136,8 +144,8 @@ def bootstrap(
 ) -> MonitorService:
     """The monitor service on `settings`; `clock` replaces the system clock, `policy` the one
     the settings describe, `metrics` the publisher METRICS_OUTPUT names."""
-    app = MonitorApplication(
-        env=settings.store_env(),
+    app = build_application(
+        settings.store_env(),
         policy=policy or settings.policy(),
         instance_id=settings.instance_id or f"monitor-{uuid.uuid4()}",
     )
@@ -148,9 +156,25 @@ def bootstrap(
         app=app,
         handlers=handlers,
         consumer=Consumer(handlers.by_detail_type()),
-        translate=translator_for(app),
+        translate=translator_for(app.store),
         clock=now,
         metrics=metrics or metrics_publisher(settings),
+    )
+
+
+def build_application(
+    env: EnvType | None, *, policy: MonitorPolicy | None = None, instance_id: str = "local"
+) -> MonitorApplication:
+    """The application on the store `env` describes: the store saves and keeps the board; each
+    use case gets what it uses. `policy`: health timeouts, SLA targets and prices;
+    `instance_id` names this process in the monitor's own heartbeats. bootstrap() uses it, and
+    tests and benchmarks that want the application alone."""
+    store = MonitorStore(env, policy=policy)
+    return MonitorApplication(
+        store,
+        recording=AuditRecording(store),
+        queries=MonitorQueries(store),
+        ticks=MonitorTick(store, Heartbeats(MONITOR_SERVICE, instance_id)),
     )
 
 

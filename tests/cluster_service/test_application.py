@@ -17,6 +17,7 @@ from cluster_service.application import (
     ProfileNotFound,
 )
 from cluster_service.application.runner import STARTS_PER_PASS
+from cluster_service.bootstrap import build_application
 from cluster_service.domain.demand import Demand
 from cluster_service.domain.errors import InvalidChangeSource, InvalidThresholds
 from cluster_service.domain.policy import Decommission, StartCluster
@@ -30,9 +31,7 @@ SOLO = dataclasses.replace(SEED_PROFILES["small"], name="solo", step_concurrency
 
 def an_app(cloud: FakeProvisioner | None = None) -> ClustersApplication:
     cloud = cloud or FakeProvisioner()
-    return ClustersApplication(
-        env=MEMORY, provisioner=cloud, inspector=cloud.inspector, template="{}"
-    )
+    return build_application(MEMORY, provisioner=cloud, inspector=cloud.inspector, template="{}")
 
 
 def stored(app: ClustersApplication) -> int:
@@ -191,11 +190,11 @@ def test_long_lived_records_are_snapshotted_and_a_snapshot_holds_their_state() -
     for n in range(90):
         app.job_finished(f"job-{n}", None, T0)
     demand_id = Demand.id_for("small")
-    assert app.snapshots is not None
-    (snapshot,) = app.snapshots.get(demand_id, desc=True, limit=1)
+    assert app.store.snapshots is not None
+    (snapshot,) = app.store.snapshots.get(demand_id, desc=True, limit=1)
     restored: Any = snapshot.mutate(None)  # type: ignore[attr-defined]
     replayed: Any = None
-    for event in app.events.get(demand_id, lte=snapshot.originator_version):
+    for event in app.store.events.get(demand_id, lte=snapshot.originator_version):
         replayed = event.mutate(replayed)  # type: ignore[attr-defined]
     assert restored.version == 200
     assert (restored.queued, restored.done) == (replayed.queued, replayed.done)

@@ -9,7 +9,7 @@ import pytest
 from backbone.eventstore import AlreadyConsumed
 from cluster_service.adapters import FakeProvisioner
 from cluster_service.application import ClustersApplication, Conflict
-from cluster_service.bootstrap import ClusterServiceSettings
+from cluster_service.bootstrap import ClusterServiceSettings, build_application
 from local_runtime.emulator import Emulator
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -17,8 +17,8 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 def an_app(emulator: Emulator, table: str, cloud: FakeProvisioner) -> ClustersApplication:
     settings = ClusterServiceSettings(table_name=table, endpoint_url=emulator.endpoint_url)
-    return ClustersApplication(
-        env=settings.store_env(), provisioner=cloud, inspector=cloud.inspector, template="{}"
+    return build_application(
+        settings.store_env(), provisioner=cloud, inspector=cloud.inspector, template="{}"
     )
 
 

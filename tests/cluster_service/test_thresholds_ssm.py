@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cluster_service.adapters import FakeProvisioner, FakeThresholds, SsmThresholds
-from cluster_service.application import ClustersApplication
 from cluster_service.application.ports import ThresholdSource
+from cluster_service.bootstrap import build_application
 from local_runtime.emulator import Emulator, client
 
 Write = Callable[[str, str, str], None]
@@ -82,8 +82,8 @@ def test_a_pool_takes_its_thresholds_from_ssm(ssm: Any) -> None:
     ssm.put_parameter(Name=f"/{prefix}/small/maximum", Value="7", Type="String")
     ssm.put_parameter(Name=f"/{prefix}/medium/maximum", Value="lots", Type="String")
     cloud = FakeProvisioner()
-    app = ClustersApplication(
-        env={"PERSISTENCE_MODULE": "backbone.eventstore.memory"},
+    app = build_application(
+        {"PERSISTENCE_MODULE": "backbone.eventstore.memory"},
         provisioner=cloud,
         inspector=cloud.inspector,
         template="{}",

@@ -1,8 +1,9 @@
 """JobsApplication: the job service's use cases in one place, for the API, the handlers and tools.
 
-It holds no logic: each of its use cases is the method of the use-case object bootstrap built
-(jobs.py, profiles.py, listing.py, signals.py, pool_signals.py, ticking.py), and each of those
-saves through the one JobStore (store.py), which keeps the dispatch board current.
+A StoreFacade (backbone/facade.py) on the one JobStore (store.py, `app.store`), which keeps the
+dispatch board current: it holds no logic; each of its use cases is the method of the use-case
+object bootstrap built (jobs.py, profiles.py, listing.py, signals.py, pool_signals.py,
+ticking.py), bound in one line.
 
 Use cases for the API: submit, cancel, get, history, queue_position, create_profile,
 update_profile, get_profile, list_profiles; its queries list_jobs, job_and_position,
@@ -14,12 +15,7 @@ and handlers' clock, or virtual time).
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.application import Repository
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper
-
+from backbone.facade import StoreFacade
 from job_service.application.board import DispatchBoard
 from job_service.application.board_reader import BoardReader
 from job_service.application.jobs import JobUseCases
@@ -32,7 +28,7 @@ from job_service.application.store import JobStore, serialized
 from job_service.application.ticking import TickUseCases
 
 
-class JobsApplication:
+class JobsApplication(StoreFacade[JobStore]):
     """See the module docstring; bootstrap builds it."""
 
     def __init__(
@@ -48,7 +44,7 @@ class JobsApplication:
         pool_signals: PoolSignalUseCases,
         ticks: TickUseCases,
     ) -> None:
-        self.store = store
+        super().__init__(store)
         self.board = board
         self.profile_cache = profile_cache
         # A tenant's jobs.
@@ -92,24 +88,3 @@ class JobsApplication:
     def rebuild_board(self, *, from_checkpoint: bool = False) -> DispatchBoard:
         """Forget the board and build it again: from the whole log, unless `from_checkpoint`."""
         return self.board.rebuild(from_checkpoint=from_checkpoint)
-
-    # The store, for tests and tools that read it.
-
-    @property
-    def factory(self) -> InfrastructureFactory[Any]:
-        return self.store.factory
-
-    @property
-    def recorder(self) -> ApplicationRecorder:
-        return self.store.recorder
-
-    @property
-    def mapper(self) -> Mapper[UUID]:
-        return self.store.mapper
-
-    @property
-    def repository(self) -> Repository[UUID]:
-        return self.store.repository
-
-    def close(self) -> None:
-        self.store.close()

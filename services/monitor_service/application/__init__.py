@@ -5,17 +5,29 @@ from monitor_service.application.board import MonitorBoard
 from monitor_service.application.errors import Conflict
 from monitor_service.application.exposition import to_prometheus
 from monitor_service.application.handlers import MonitorServiceHandlers
-from monitor_service.application.recording import audit_record
-from monitor_service.application.ticking import HealthCheck, TickReport
+from monitor_service.application.queries import MonitorQueries
+from monitor_service.application.recording import AuditRecording, audit_record
+from monitor_service.application.store import MonitorStore
+from monitor_service.application.ticking import (
+    MONITOR_SERVICE,
+    HealthCheck,
+    MonitorTick,
+    TickReport,
+)
 from monitor_service.application.translation import MonitorEventTranslator, translator_for
 
 __all__ = [
+    "MONITOR_SERVICE",
+    "AuditRecording",
     "Conflict",
     "HealthCheck",
     "MonitorApplication",
     "MonitorBoard",
     "MonitorEventTranslator",
+    "MonitorQueries",
     "MonitorServiceHandlers",
+    "MonitorStore",
+    "MonitorTick",
     "TickReport",
     "audit_record",
     "to_prometheus",

@@ -1,55 +1,53 @@
-"""MonitorApplication: the monitor's store with its use cases, as callers see it.
+"""MonitorApplication: the monitor's use cases in one place, for the API, the handlers and tools.
 
-The use cases are plain objects, one per subject, each given what it uses:
+A StoreFacade (backbone/facade.py) on the one MonitorStore (store.py, `app.store`), which keeps
+the live board caught up with its log: it holds no logic; each of its use cases is the method of
+a use-case object bootstrap built, bound in one line:
 
 - `recording` (AuditRecording): every consumed event becomes an audit entry, saved with what it
   settles at once (an SLA breach, a cluster alarm, a recovery);
 - `queries` (MonitorQueries): the audit log, a job's timeline, metrics, Prometheus text, health;
 - `ticks` (MonitorTick): the health check, SLA deadlines and the monitor's own heartbeat.
 
-Each saves through `MonitorStore.commit`, which also moves the live board forward. The methods
-below are the use cases' own, bound here so that routes, handlers and the local runtime call
-`app.<use case>`; `current_board`, `replay`, `board_at` and `board_as_of` are the store's.
+Each saves through `MonitorStore.commit`, which also moves the live board forward. The board's
+`current_board`, `replay`, `board_at` and `board_as_of` are the store's, bound here for tests
+and tools. Every use case takes the time as `at`.
 """
 
 from __future__ import annotations
 
-from eventsourcing.utils import EnvType
-
-from backbone.heartbeat import Heartbeats
+from backbone.facade import StoreFacade
 from monitor_service.application.queries import MonitorQueries
 from monitor_service.application.recording import AuditRecording
 from monitor_service.application.store import MonitorStore
-from monitor_service.application.ticking import MONITOR_SERVICE, MonitorTick
-from monitor_service.domain import MonitorPolicy
+from monitor_service.application.ticking import MonitorTick
 
 
-class MonitorApplication(MonitorStore):
-    """Holds AuditEntry, ServiceHealth, ClusterAlarm, SlaBreach and Beacon aggregates, and the
-    use cases built on them; see the module docstring. Every use case takes the time as `at`."""
+class MonitorApplication(StoreFacade[MonitorStore]):
+    """See the module docstring; bootstrap builds it (`build_application`)."""
 
     def __init__(
         self,
-        env: EnvType | None = None,
+        store: MonitorStore,
         *,
-        policy: MonitorPolicy | None = None,
-        instance_id: str = "local",
+        recording: AuditRecording,
+        queries: MonitorQueries,
+        ticks: MonitorTick,
     ) -> None:
-        """`policy`: health timeouts, SLA targets and prices; `instance_id` names this process
-        in the monitor's own heartbeats."""
-        super().__init__(env, policy=policy)
-        self.instance_id = instance_id
-        self.recording = AuditRecording(self)
-        self.queries = MonitorQueries(self)
-        self.ticks = MonitorTick(self, Heartbeats(MONITOR_SERVICE, instance_id))
+        super().__init__(store)
         # For consumed events.
-        self.record = self.recording.record
+        self.record = recording.record
         # For the REST API (and the metrics published on every tick).
-        self.audit_events = self.queries.audit_events
-        self.job_timeline = self.queries.job_timeline
-        self.metrics = self.queries.metrics
-        self.prometheus = self.queries.prometheus
-        self.health = self.queries.health
+        self.audit_events = queries.audit_events
+        self.job_timeline = queries.job_timeline
+        self.metrics = queries.metrics
+        self.prometheus = queries.prometheus
+        self.health = queries.health
         # For the schedule.
-        self.check = self.ticks.check
-        self.tick = self.ticks.tick
+        self.check = ticks.check
+        self.tick = ticks.tick
+        # The board, for tests and tools.
+        self.current_board = store.current_board
+        self.replay = store.replay
+        self.board_at = store.board_at
+        self.board_as_of = store.board_as_of
