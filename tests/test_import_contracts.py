@@ -33,6 +33,8 @@ SKELETON = [
 DOMAINS = "Domains import no AWS, Chalice, clock, environment or outer layer"
 INDEPENDENT = "No service imports another service"
 BOOTSTRAPS = "Only composition roots import a service's bootstrap"
+APPLICATIONS = "A service's application imports none of its adapters, api, app or bootstrap"
+ADAPTERS = "A service's adapters import of its application only the ports"
 SCHEMAS = "events.schemas imports nothing of ours"
 SHARED = "events and backbone import no service"
 NO_LOCAL_RUNTIME = "Services import nothing of local_runtime, cli, bench or tests"
@@ -68,6 +70,7 @@ def skeleton(tmp_path: Path) -> Path:
             (folder / "__init__.py").touch()
     for service in SERVICES:
         (tmp_path / service / "bootstrap.py").touch()
+        (tmp_path / service / "app.py").touch()
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
 
@@ -92,6 +95,15 @@ def test_a_tree_that_keeps_the_rules_passes(skeleton: Path) -> None:
         ("monitor_service/adapters/jobs.py", "from job_service import api", INDEPENDENT),
         ("backbone/root.py", "from job_service.bootstrap import bootstrap", BOOTSTRAPS),
         ("job_service/application/root.py", "from job_service import bootstrap", BOOTSTRAPS),
+        (
+            "cluster_service/application/aws.py",
+            "from cluster_service import adapters",
+            APPLICATIONS,
+        ),
+        ("job_service/application/routes.py", "import job_service.api", APPLICATIONS),
+        ("monitor_service/application/chalice.py", "from monitor_service import app", APPLICATIONS),
+        ("monitor_service/application/root.py", "import monitor_service.bootstrap", APPLICATIONS),
+        ("cluster_service/adapters/use.py", "from cluster_service.application import x", ADAPTERS),
         ("events/schemas/base.py", "import backbone", SCHEMAS),
         ("events/schemas/jobs.py", "from job_service.domain import Job", SCHEMAS),
         ("backbone/jobs.py", "import job_service.domain", SHARED),
@@ -106,6 +118,15 @@ def test_breaking_a_rule_fails_on_its_contract(
     done = lint_imports(skeleton, skeleton)
     assert done.returncode != 0
     assert contract in broken(done), done.stdout
+
+
+def test_adapters_may_import_their_applications_ports(skeleton: Path) -> None:
+    (skeleton / "job_service" / "application" / "ports.py").write_text("class StepRunner: ...\n")
+    (skeleton / "job_service" / "adapters" / "emr.py").write_text(
+        "from job_service.application.ports import StepRunner\n"
+    )
+    done = lint_imports(skeleton, skeleton)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_domain_of_the_real_tree_importing_boto3_or_another_service_fails(
