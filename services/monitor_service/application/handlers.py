@@ -1,7 +1,7 @@
 """The monitor's consumer handlers: every event it receives is recorded, one use case.
 
 The monitor subscribes to every source `emr-control-plane.*` and to AWS's EMR and
-CloudFormation events (backbone/messaging/definitions.py: MONITOR_SERVICE), so it handles every
+CloudFormation events (monitor_service/subscriptions.py: DEFINITION), so it handles every
 registered integration event and those AWS detail-types. The marker is the event's id (an AWS
 event's envelope id); a redelivery raises AlreadyConsumed, which the Consumer counts as success.
 The recorded time is the handler's clock.
