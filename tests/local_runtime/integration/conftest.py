@@ -9,6 +9,7 @@ import pytest
 
 from backbone.eventstore.table import create_table
 from local_runtime.emulator import Emulator, client
+from tests.support import require_integration_test
 
 from .support import unique
 
@@ -16,6 +17,7 @@ from .support import unique
 @pytest.fixture(scope="module")
 def local_emulator() -> Iterator[Emulator]:
     """moto in server mode on a free port, stopped after the module."""
+    require_integration_test("an emulator")
     with Emulator(port=0) as emulator:
         yield emulator
 
