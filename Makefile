@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench schemas lock clean
+.PHONY: run demo test test-unit lint bench schemas lock clean
 
 # requirements-dev.txt is a lock: every package, transitive ones included, pinned with PyPI's
 # hashes (`make lock` writes it). pip checks each file it installs against them; --no-deps, because
@@ -33,6 +33,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	sh scripts/ensure-chromium
 	$(PY) -m pytest
+
+## Run the unit tests only (in memory: no emulator, servers or processes); well under a minute.
+test-unit: $(STAMP)
+	$(PY) -m pytest -m "not integration"
 
 ## ruff on everything; mypy (strict) on the services, the backbone, the schemas and the local runtime;
 ## the import rules (pyproject.toml's import-linter contracts, docs/architecture.md).

@@ -12,6 +12,8 @@ from local_runtime.emulator import Emulator, client
 
 _lock = threading.Lock()
 _emulator: Emulator | None = None
+_integration_test_running = False
+"""Whether the test running now is an integration test (tests/conftest.py sets it around each)."""
 
 # boto3 must never find real credentials or a real region on the machine running the tests.
 DUMMY_AWS_ENV = {
@@ -28,9 +30,23 @@ def use_dummy_aws_credentials() -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
+def set_integration_test_running(running: bool) -> None:
+    global _integration_test_running
+    _integration_test_running = running
+
+
+def require_integration_test(what: str) -> None:
+    """Fail a unit test that reaches for the emulator: it belongs under an integration/ folder."""
+    if not _integration_test_running:
+        raise RuntimeError(
+            f"{what} is for integration tests only; move the test under an integration/ folder"
+        )
+
+
 def shared_emulator() -> Emulator:
     """One moto server for the whole test session, started on first use, on a free port."""
     global _emulator
+    require_integration_test("the emulator")
     with _lock:
         if _emulator is None:
             _emulator = Emulator(port=0)

@@ -1,0 +1,130 @@
+"""/job-profiles: list, create, read and replace job profiles, and what each refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.job_service.api_support import PROFILE, ApiWorld, profile_body
+
+
+@pytest.fixture
+def world() -> Iterator[ApiWorld]:
+    with ApiWorld() as world:
+        yield world
+
+
+def test_a_created_profile_is_answered_201_and_can_be_read_and_listed(world: ApiWorld) -> None:
+    # When a profile is created with the defaults left out
+    body = profile_body()
+    del body["max_attempts"], body["timeout_seconds"]
+    reply = world.request("POST", "/job-profiles", body)
+    # Then the answer shows every term, defaults filled in
+    assert (reply.status, reply.headers["location"]) == (201, f"/job-profiles/{PROFILE}")
+    assert reply.body == {
+        "name": PROFILE,
+        "job_type": "training",
+        "cluster_profile": "spark-small",
+        "priority_class": "normal",
+        "allowed_priorities": ["critical", "high", "normal", "low"],
+        "max_attempts": 3,
+        "timeout_seconds": 3600,
+        "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
+        "version": 2,
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    # And the profile can be read and is listed
+    assert world.request("GET", f"/job-profiles/{PROFILE}").body == reply.body
+    assert world.request("GET", "/job-profiles").body == {"profiles": [reply.body]}
+
+
+def test_profiles_are_listed_by_name(world: ApiWorld) -> None:
+    for name in ("zeta", "alpha"):
+        world.create_profile(name=name)
+    listed = world.request("GET", "/job-profiles").body["profiles"]
+    assert [p["name"] for p in listed] == ["alpha", "zeta"]
+
+
+def test_a_taken_name_is_a_conflict(world: ApiWorld) -> None:
+    world.create_profile()
+    stored = world.stored()
+
+    reply = world.request("POST", "/job-profiles", profile_body(job_type="scoring"))
+
+    assert (reply.status, reply.error["code"]) == (409, "profile_exists")
+    assert world.stored() == stored
+
+
+def test_an_update_replaces_the_terms_for_later_jobs_only(world: ApiWorld) -> None:
+    # Given a profile, and a job submitted under it at high priority
+    world.create_profile()
+    before = world.submitted(priority="high")
+    # When the profile stops allowing high priority and raises max_attempts
+    update = profile_body(allowed_priorities=["normal", "low"], max_attempts=5)
+    reply = world.request("PUT", f"/job-profiles/{PROFILE}", update)
+    # Then the profile has the new terms
+    assert reply.status == 200
+    assert (reply.body["version"], reply.body["max_attempts"]) == (3, 5)
+    # And a new high-priority job is refused, while the earlier job keeps its terms
+    refused = world.submit(priority="high")
+    assert (refused.status, refused.error["field"]) == (400, "priority")
+    assert world.request("GET", f"/jobs/{before}").body["max_attempts"] == 3
+    assert world.request("GET", f"/jobs/{world.submitted()}").body["max_attempts"] == 5
+
+
+def test_an_update_may_leave_the_name_out(world: ApiWorld) -> None:
+    world.create_profile()
+    body = profile_body(timeout_seconds=60)
+    del body["name"]
+    assert world.request("PUT", f"/job-profiles/{PROFILE}", body).body["timeout_seconds"] == 60
+
+
+def test_an_update_naming_another_profile_is_a_400(world: ApiWorld) -> None:
+    world.create_profile()
+    reply = world.request("PUT", f"/job-profiles/{PROFILE}", profile_body(name="other"))
+    assert (reply.status, reply.error["field"]) == (400, "name")
+
+
+@pytest.mark.parametrize(("method", "body"), [("GET", None), ("PUT", profile_body(name="missing"))])
+def test_an_unknown_profile_is_not_found(world: ApiWorld, method: str, body: Any) -> None:
+    reply = world.request(method, "/job-profiles/missing", body)
+    assert (reply.status, reply.error["code"]) == (404, "profile_not_found")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": "has space"}, "name"),
+        ({"name": "a/b"}, "name"),
+        ({"job_type": "mining"}, "job_type"),
+        ({"cluster_profile": "spark small"}, "cluster_profile"),
+        ({"step_template": {"kind": "spark", "args": ["--x={date"]}}, "step_template"),
+        ({"step_template": {"kind": "bash", "args": ["x"]}}, "step_template.kind"),
+        ({"step_template": {"kind": "spark", "args": []}}, "step_template.args"),
+        ({"step_template": {"kind": "spark", "args": ["x"], "env": {}}}, "step_template.env"),
+        ({"priority_class": "high", "allowed_priorities": ["low"]}, "priority_class"),
+        ({"allowed_priorities": []}, "allowed_priorities"),
+        ({"allowed_priorities": ["urgent"]}, "allowed_priorities.0"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"max_attempts": 1001}, "max_attempts"),
+        ({"max_attempts": "3"}, "max_attempts"),
+        ({"timeout_seconds": 0}, "timeout_seconds"),
+        ({"owner": "me"}, "owner"),
+    ],
+)
+def test_a_profile_that_cannot_be_used_is_a_400_naming_the_field(
+    world: ApiWorld, overrides: dict[str, Any], field: str
+) -> None:
+    reply = world.request("POST", "/job-profiles", profile_body(**overrides))
+    assert (reply.status, reply.error["field"]) == (400, field), reply.body
+    assert world.stored() == 0
+
+
+def test_a_profile_without_its_terms_is_a_400_listing_each_missing_field(world: ApiWorld) -> None:
+    reply = world.request("POST", "/job-profiles", {"name": PROFILE})
+    assert reply.status == 400
+    missing = {d["field"] for d in reply.error["details"]}
+    assert missing == {"job_type", "cluster_profile", "step_template"}
