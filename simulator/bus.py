@@ -75,6 +75,8 @@ class Bus:
         self.retried = 0
         self.dead_letters = 0
         self._settling = False
+        self.after_delivery: Callable[[], None] = lambda: None
+        """Called after every delivery (the simulator's Tick wakes on it)."""
 
     def attach(self, name: str, app: Any, translate: Any, consumer: Any) -> None:
         self.services.append(_Service(name, app, translate, consumer))
@@ -153,3 +155,4 @@ class Bus:
             else:
                 self.dead_letters += 1
         self.settle()
+        self.after_delivery()

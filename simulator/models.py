@@ -31,7 +31,7 @@ import simpy
 from simulator.cloud import ClusterLedger, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Waits
-from simulator.workload import PRIORITY_CLASSES, SimJob, Workload
+from simulator.workload import PRIORITY_CLASSES, SimJob, Workload, hour_of_week
 
 _RANK = {name: rank for rank, name in enumerate(PRIORITY_CLASSES)}
 
@@ -73,6 +73,7 @@ class PoolModel:
         always_on: bool = False,
         per_job: bool = False,
         only: set[str] | None = None,
+        schedules: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.workload = workload
@@ -97,15 +98,27 @@ class PoolModel:
         self._ordinal: dict[str, int] = {}
         self._seq = itertools.count()
         self.transitions = 0
+        self.schedules = schedules or {}
+        """MINIMUM per hour of the week (168 values) per profile; the pool's MINIMUM is the
+        larger of it and the flat one, applied `to_waiting_high_s` ahead of the hour."""
+
+    def minimum(self, pool: _Pool, at: float) -> int:
+        schedule = self.schedules.get(pool.name)
+        if not schedule:
+            return pool.settings.minimum
+        ahead = at + self.scenario.startup.to_waiting_high_s
+        return max(pool.settings.minimum, schedule[hour_of_week(self.workload.summary, ahead)])
 
     # Running --------------------------------------------------------------------------------
 
     def run(self) -> tuple[ClusterLedger, Waits, int, int]:
-        for pool in self.pools.values():
-            if pool.always_on:
-                for _ in range(pool.settings.maximum):
-                    cluster = self._new_cluster(pool, ready=True)
-                    cluster.idle_since = 0.0
+        for pool in [] if self.per_job else self.pools.values():
+            warm = pool.settings.maximum if pool.always_on else self.minimum(pool, 0.0)
+            for _ in range(warm):
+                cluster = self._new_cluster(pool, ready=True)
+                self._idle(pool, cluster)
+        if self.schedules:
+            self.env.process(self._hourly())
         self.env.process(self._arrivals(self.workload.jobs()))
         self.env.run(until=self.done)
         end = self.env.now
@@ -131,6 +144,15 @@ class PoolModel:
             self._grow(pool)
         self.arrivals_done = True
         self._check_done()
+
+    def _hourly(self) -> Any:
+        while not self.done.triggered:
+            for pool in self.pools.values():
+                while len(pool.clusters) < min(
+                    pool.settings.maximum, self.minimum(pool, self.env.now)
+                ):
+                    self._start(pool)
+            yield self.env.timeout(3600 - self.env.now % 3600)
 
     # MIN/MAX/TTL pools ----------------------------------------------------------------------
 
@@ -200,7 +222,7 @@ class PoolModel:
     def _expire(self, pool: _Pool, cluster: _Cluster, generation: int) -> None:
         if cluster.generation != generation or cluster.free != pool.slots or not cluster.ready:
             return
-        if len(pool.clusters) <= pool.settings.minimum:
+        if len(pool.clusters) <= self.minimum(pool, self.env.now):
             return
         pool.clusters.remove(cluster)
         self.ledger.live[pool.name] -= 1
@@ -249,9 +271,12 @@ def model_result(
     always_on: bool = False,
     per_job: bool = False,
     settings: dict[str, Any] | None = None,
+    schedules: dict[str, tuple[int, ...]] | None = None,
 ) -> PolicyResult:
     started = time.perf_counter()
-    model = PoolModel(scenario, workload, pools, always_on=always_on, per_job=per_job)
+    model = PoolModel(
+        scenario, workload, pools, always_on=always_on, per_job=per_job, schedules=schedules
+    )
     ledger, waits, jobs, finished = model.run()
     return PolicyResult(
         name=name,

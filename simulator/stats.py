@@ -1,8 +1,8 @@
 """Figures per policy, kept in bounded memory whatever the log's length.
 
 Waits go into a histogram: one-second bins up to 10 minutes, then bins 1% wide (log-spaced), so
-a percentile is exact below 10 minutes and within 1% above; memory is a few thousand counters
-per priority class and tenant, not one number per job.
+a percentile is exact to the second below 10 minutes and within 1% above; memory is a few
+thousand counters per priority class and tenant, not one number per job.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ def _bin(seconds: float) -> int:
 
 
 def _value(index: int) -> float:
-    """The upper edge of a bin (a percentile errs late, never early)."""
+    """Whole seconds below 10 minutes (a wait of 10.7 s counts as 10); above, a bin's upper
+    edge (within 1% late, never early)."""
     if index < _LINEAR_S:
-        return float(index + 1) if index else 0.0
+        return float(index)
     return _LINEAR_S * _GROWTH ** (index - _LINEAR_S + 1)
 
 

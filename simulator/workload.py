@@ -142,6 +142,9 @@ class LogSummary:
     priority_cuts: tuple[float, ...] = ()
     tenants: frozenset[str] = field(default_factory=frozenset)
     profile_of_label: dict[str, str] = field(default_factory=dict)
+    start_epoch: float = 0.0
+    """Unix time (local time of the log's site, for SWF) of the first submission: `submit_s`
+    0 falls in hour `hour_of_week(0)` of its week. 0 (a Thursday) when the log does not say."""
 
     @property
     def span_s(self) -> float:
@@ -182,6 +185,19 @@ def parse_swf_line(line: str, number: int = 0) -> SwfRecord | None:
         group=int(values[12]),
         queue=int(values[14]),
     )
+
+
+def swf_header(path: Path) -> dict[str, str]:
+    """The `; Name: value` lines at the top of an SWF log."""
+    header: dict[str, str] = {}
+    with _open_text(path) as stream:
+        for line in stream:
+            if not line.startswith(";"):
+                break
+            name, sep, value = line[1:].partition(":")
+            if sep and name.strip() and " " not in name.strip():
+                header[name.strip()] = value.strip()
+    return header
 
 
 def swf_records(path: Path) -> Iterator[SwfRecord]:
@@ -229,6 +245,13 @@ def summarize_swf(path: Path, mapping: Mapping) -> LogSummary:
     summary.profile_cuts = _counted_quantiles(profile_values, mapping.profile_quantiles)
     summary.priority_cuts = _counted_quantiles(priority_values, mapping.priority_quantiles)
     summary.tenants = frozenset(f"u{t}" for t, _ in tenants.most_common(mapping.top_tenants))
+    header = swf_header(path)
+    try:
+        zone = float(header.get("TimeZone", "0") or 0)
+        summary.start_epoch = float(header.get("UnixStartTime", "0") or 0) + zone
+    except ValueError:
+        summary.start_epoch = 0.0
+    summary.start_epoch += summary.first_submit
     return summary
 
 
@@ -319,6 +342,7 @@ def summarize_csv(path: Path) -> LogSummary:
         summary.last_submit = max(summary.last_submit, submit)
     if not summary.jobs:
         raise LogError(f"{path} holds no job rows")
+    summary.start_epoch = summary.first_submit if summary.first_submit > 1e8 else 4 * 86_400.0
     return summary
 
 
@@ -374,6 +398,41 @@ def open_log(path: Path, mapping: Mapping) -> Workload:
         profiles = sorted({row[2] for row in csv_rows(path)})
         return Workload(path.name, summary, lambda: csv_jobs(path, summary), tuple(profiles))
     raise LogError(f"{path}: expected a .swf, .swf.gz or .csv log")
+
+
+def hour_of_week(summary: LogSummary, submit_s: float) -> int:
+    """0 = Monday 00:00-01:00 ... 167 = Sunday 23:00 (the Unix epoch began on a Thursday)."""
+    return (int((summary.start_epoch + submit_s) // 3600) + 72) % 168
+
+
+def window(workload: Workload, start_s: float, end_s: float, name: str) -> Workload:
+    """The jobs submitted in [start_s, end_s), their times counted from start_s (a stream)."""
+    base = workload.summary
+    summary = LogSummary(
+        jobs=0,
+        first_submit=0.0,
+        last_submit=0.0,
+        start_epoch=base.start_epoch + start_s,
+    )
+    for job in workload.jobs():
+        if start_s <= job.submit_s < end_s:
+            summary.jobs += 1
+            summary.last_submit = job.submit_s - start_s
+        elif job.submit_s >= end_s:
+            break
+
+    def jobs() -> Iterator[SimJob]:
+        n = 0
+        for job in workload.jobs():
+            if job.submit_s >= end_s:
+                return
+            if job.submit_s >= start_s:
+                yield SimJob(
+                    n, job.submit_s - start_s, job.run_s, job.profile, job.priority, job.tenant
+                )
+                n += 1
+
+    return Workload(name, summary, jobs, workload.profiles)
 
 
 def in_memory(jobs: list[SimJob], name: str = "jobs") -> Workload:
