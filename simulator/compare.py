@@ -32,7 +32,7 @@ def run_policies(
     for name in policies:
         started = time.perf_counter()
         say(f"{name}: running")
-        result = _one(name, scenario, workload, settings)
+        result = _one(name, scenario, workload, settings, say)
         result.elapsed_s = time.perf_counter() - started
         say(f"{name}: {result.elapsed_s:.1f} s")
         results.append(result)
@@ -40,13 +40,18 @@ def run_policies(
 
 
 def _one(
-    name: str, scenario: Scenario, workload: Workload, pools: dict[str, PoolSettings]
+    name: str,
+    scenario: Scenario,
+    workload: Workload,
+    pools: dict[str, PoolSettings],
+    say: Progress,
 ) -> PolicyResult:
     if name == "platform":
-        return PlatformRun(scenario, workload, pools).run()
+        return PlatformRun(scenario, workload, pools, progress=say).run()
     if name == "ttl_only":
         ttl = {p: PoolSettings(0, s.maximum, s.idle_ttl_seconds) for p, s in pools.items()}
-        result = PlatformRun(scenario, workload, ttl, name="ttl_only", timeline=False).run()
+        run = PlatformRun(scenario, workload, ttl, name="ttl_only", timeline=False, progress=say)
+        result = run.run()
         result.notes.append("the platform's own code with MINIMUM 0 in every pool")
         return result
     if name == "static":

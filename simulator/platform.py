@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import resource
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -51,13 +51,14 @@ DRAIN_LIMIT_S: Final = 30 * 86_400.0
 
 
 FAST_CACHE: Final = {
+    "AGGREGATE_CACHE_MAXSIZE": "20000",
     "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
     "AGGREGATE_CACHE_FASTFORWARD": "n",
 }
-"""eventsourcing's aggregate cache without its safety copies, for one writer that never fails
-a save: each service is the only writer of its store here and the simulator injects no
-failures, so a cached aggregate never runs ahead of its store. Off with `fast_cache=False`;
-tests/simulator check both give the same figures."""
+"""eventsourcing's aggregate cache (the job service has none by default), without its safety
+copies, for one writer that never fails a save: each service is the only writer of its store
+here and the simulator injects no failures, so a cached aggregate never runs ahead of its
+store. Off with `fast_cache=False`; tests/simulator check both give the same figures."""
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,14 @@ class PlatformRun:
         quiet_ticks: bool = True,
         timeline: bool = True,
         fast_cache: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.scenario = scenario
         self.workload = workload
         self.name = name
         self.pools = {p: (pools or {}).get(p) or scenario.pool(p) for p in workload.profiles}
         self.quiet_ticks = quiet_ticks
+        self.progress = progress
         self.env = simpy.Environment()
         profiles = {p.name: p for p in scenario.profiles}
         missing = [p for p in workload.profiles if p not in profiles]
@@ -179,7 +182,7 @@ class PlatformRun:
     # Running --------------------------------------------------------------------------------
 
     def run(self) -> PolicyResult:
-        started = time.perf_counter()
+        started = self._started = time.perf_counter()
         self.env.process(self._arrivals(self.workload.jobs()))
         self.env.process(self._ticker())
         if self.timeline is not None:
@@ -235,6 +238,11 @@ class PlatformRun:
             self.ids[str(submitted.id)] = job.index
             self.bus.settle()
             self._wake()
+            if self.progress is not None and self.submitted % 2000 == 0:
+                self.progress(
+                    f"{self.name}: {self.submitted} jobs, day {self.env.now / 86_400:.0f}, "
+                    f"{time.perf_counter() - self._started:.0f} s"
+                )
         self.arrivals_done = True
         self.env.process(self._deadline())
         self._check_done()
