@@ -6,9 +6,9 @@
 3. Optuna's TPE sampler (seeded, so a plan is repeatable) searches per profile: MAXIMUM,
    MINIMUM, idle TTL and whether to keep the forecast's MINIMUM schedule, minimizing cost on the
    fitted part with every SLA miss penalized. Each trial runs the simulator's pool model
-   (simulator.models, ~25,000 jobs/s), not the services, whose ~100 jobs/s would allow a
-   handful of trials; the model follows the same MIN/MAX/TTL rules, and step 4 checks the
-   choice on the real code.
+   (simulator.models, ~25,000 jobs/s), not the services, whose ~100-200 jobs/s would allow a
+   handful of trials; the model follows the same MIN/MAX/TTL rules and dispatches new jobs on
+   the job service's Tick, and step 4 checks the choice on the real code.
 4. The chosen settings are measured on the held-out part: the `platform` policy on the
    services' own code (flat MINIMUM: the services cannot take a schedule yet), the same settings
    with the schedule on the pool model, and `static` and `lower_bound` for scale.
@@ -59,6 +59,7 @@ def plan(
     seasonal = forecast.fit(fitted)
     accuracy = forecast.evaluate(seasonal, held_out)
     slots = {p: scenario.profile(p).slots for p in workload.profiles}
+    tick = scenario.job_tick_s
     peak = {p: max(seasonal.by_profile[p]) for p in workload.profiles}
     cap = {
         p: max(2, min(scenario.static_maximum, math.ceil(2 * peak[p] / slots[p]) + 2))
@@ -85,7 +86,9 @@ def plan(
             params[f"{p}.ttl"] = trial.suggest_categorical(f"{p}.ttl", TTL_CHOICES)
             params[f"{p}.schedule"] = trial.suggest_categorical(f"{p}.schedule", (False, True))
         pools, schedules = settings_of(params)
-        result = model_result("trial", scenario, fitted, pools, schedules=schedules)
+        result = model_result(
+            "trial", scenario, fitted, pools, schedules=schedules, dispatch_tick_s=tick
+        )
         penalty = _penalty(result, scenario.sla)
         trial.set_user_attr("cost", result.cost_usd)
         trial.set_user_attr("penalty", penalty)
@@ -109,7 +112,12 @@ def plan(
     }
     evaluation = run_policies(scenario, held_out, pools=pools, policies=EVALUATED, progress=say)
     scheduled = model_result(
-        "platform_with_schedule", scenario, held_out, pools, schedules=schedules
+        "platform_with_schedule",
+        scenario,
+        held_out,
+        pools,
+        schedules=schedules,
+        dispatch_tick_s=tick,
     )
     scheduled.notes.append(
         "the pool model with the MINIMUM schedule: the services cannot take a schedule yet"
