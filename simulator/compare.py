@@ -24,6 +24,7 @@ def run_policies(
     pools: dict[str, PoolSettings] | None = None,
     policies: tuple[str, ...] = POLICIES,
     progress: Progress | None = None,
+    schedules: dict[str, tuple[int, ...]] | None = None,
 ) -> list[PolicyResult]:
     """Each policy's result, in `policies` order; `pools` overrides the scenario's."""
     settings = {p: (pools or {}).get(p) or scenario.pool(p) for p in workload.profiles}
@@ -32,7 +33,7 @@ def run_policies(
     for name in policies:
         started = time.perf_counter()
         say(f"{name}: running")
-        result = _one(name, scenario, workload, settings, say)
+        result = _one(name, scenario, workload, settings, say, schedules or {})
         result.elapsed_s = time.perf_counter() - started
         say(f"{name}: {result.elapsed_s:.1f} s")
         results.append(result)
@@ -45,9 +46,17 @@ def _one(
     workload: Workload,
     pools: dict[str, PoolSettings],
     say: Progress,
+    schedules: dict[str, tuple[int, ...]],
 ) -> PolicyResult:
     if name == "platform":
-        return PlatformRun(scenario, workload, pools, progress=say).run()
+        run = PlatformRun(scenario, workload, pools, progress=say, schedules=schedules)
+        result = run.run()
+        if schedules:
+            result.settings = {
+                p: {**s, "schedule": list(schedules[p]) if p in schedules else None}
+                for p, s in result.settings.items()
+            }
+        return result
     if name == "ttl_only":
         ttl = {p: PoolSettings(0, s.maximum, s.idle_ttl_seconds) for p, s in pools.items()}
         run = PlatformRun(scenario, workload, ttl, name="ttl_only", timeline=False, progress=say)

@@ -10,8 +10,9 @@
    handful of trials; the model follows the same MIN/MAX/TTL rules and dispatches new jobs on
    the job service's Tick, and step 4 checks the choice on the real code.
 4. The chosen settings are measured on the held-out part: the `platform` policy on the
-   services' own code (flat MINIMUM: the services cannot take a schedule yet), the same settings
-   with the schedule on the pool model, and `static` and `lower_bound` for scale.
+   services' own code (a MINIMUM schedule applied each hour through the cluster service's
+   change_thresholds use case, until the service keeps schedules itself), and `static` and
+   `lower_bound` for scale.
 """
 
 from __future__ import annotations
@@ -110,19 +111,13 @@ def plan(
         }
         for p in workload.profiles
     }
-    evaluation = run_policies(scenario, held_out, pools=pools, policies=EVALUATED, progress=say)
-    scheduled = model_result(
-        "platform_with_schedule",
-        scenario,
-        held_out,
-        pools,
-        schedules=schedules,
-        dispatch_tick_s=tick,
+    evaluation = run_policies(
+        scenario, held_out, pools=pools, policies=EVALUATED, progress=say, schedules=schedules
     )
-    scheduled.notes.append(
-        "the pool model with the MINIMUM schedule: the services cannot take a schedule yet"
-    )
-    evaluation.insert(1, scheduled)
+    if schedules:
+        evaluation[0].notes.append(
+            "the MINIMUM schedule applied hourly through the cluster service's change_thresholds"
+        )
     return {
         "log": {
             "name": workload.name,

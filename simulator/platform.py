@@ -40,7 +40,7 @@ from simulator.cloud import ClusterLedger, SimCloud, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Timeline, Waits
 from simulator.wiring import cluster_profile, job_profile_terms
-from simulator.workload import SimJob, Workload
+from simulator.workload import SimJob, Workload, hour_of_week
 
 MEMORY_STORE: Final = "backbone.eventstore.memory"
 T0: Final = datetime(2026, 1, 5, tzinfo=UTC)
@@ -91,6 +91,7 @@ class PlatformRun:
         timeline: bool = True,
         fast_cache: bool = True,
         progress: Callable[[str], None] | None = None,
+        schedules: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.workload = workload
@@ -98,6 +99,10 @@ class PlatformRun:
         self.pools = {p: (pools or {}).get(p) or scenario.pool(p) for p in workload.profiles}
         self.quiet_ticks = quiet_ticks
         self.progress = progress
+        self.schedules = schedules or {}
+        """MINIMUM per hour of the week per profile, applied through the cluster service's
+        change_thresholds use case (as an operator's script on `PUT /pools/{profile}` would),
+        `to_waiting_high_s` ahead of each hour; the flat MINIMUM is the floor."""
         self.env = simpy.Environment()
         profiles = {p.name: p for p in scenario.profiles}
         missing = [p for p in workload.profiles if p not in profiles]
@@ -187,6 +192,8 @@ class PlatformRun:
         self.env.process(self._ticker())
         if self.timeline is not None:
             self.env.process(self._sampler())
+        if self.schedules:
+            self.env.process(self._scheduler())
         self.env.run(until=self.done)
         end = self.env.now
         for stack in list(self.cloud.stacks.values()):
@@ -267,6 +274,24 @@ class PlatformRun:
             yield self.env.timeout(grid - self.env.now)
             self._tick()
 
+    def _scheduler(self) -> Any:
+        applied: dict[str, int] = {}
+        lead = self.scenario.startup.to_waiting_high_s
+        while not self.done.triggered:
+            log_time = self.env.now - self.offset + lead
+            how = hour_of_week(self.workload.summary, max(0.0, log_time))
+            for profile, schedule in self.schedules.items():
+                pool = self.pools[profile]
+                minimum = min(pool.maximum, max(pool.minimum, schedule[how]))
+                if applied.get(profile, pool.minimum) != minimum:
+                    self.clusters.app.change_thresholds(
+                        profile, minimum, pool.maximum, pool.idle_ttl_seconds, "api", self.now()
+                    )
+                    applied[profile] = minimum
+                    self.bus.settle()
+                    self._wake()
+            yield self.env.timeout(3600 - log_time % 3600)
+
     def _tick(self) -> None:
         at = self.now()
         self.last_tick = self.env.now
@@ -285,7 +310,17 @@ class PlatformRun:
         if self.bus.in_flight or self.cloud.in_transition():
             return False
         live = self.ledger.live
-        return all(live.get(p, 0) >= pool.minimum for p, pool in self.pools.items())
+        return all(live.get(p, 0) >= self._minimum(p) for p in self.pools)
+
+    def _minimum(self, profile: str) -> int:
+        """The pool's MINIMUM now (its schedule's, when it has one)."""
+        pool = self.pools[profile]
+        schedule = self.schedules.get(profile)
+        if not schedule:
+            return pool.minimum
+        log_time = self.env.now - self.offset + self.scenario.startup.to_waiting_high_s
+        how = hour_of_week(self.workload.summary, max(0.0, log_time))
+        return min(pool.maximum, max(pool.minimum, schedule[how]))
 
     def _next_due(self) -> float | None:
         """When a Tick next has time-driven work: the earliest idle-TTL expiry of a cluster above
@@ -296,7 +331,7 @@ class PlatformRun:
             dues.append(self.last_tick + self.scenario.job_tick_s)
         for profile, idle_since in self.cloud.idle_clusters():
             pool = self.pools[profile]
-            if self.ledger.live.get(profile, 0) > pool.minimum:
+            if self.ledger.live.get(profile, 0) > self._minimum(profile):
                 dues.append(idle_since + pool.idle_ttl_seconds - 2 * self.scenario.cluster_tick_s)
         return min(dues) if dues else None
 

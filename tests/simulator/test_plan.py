@@ -38,7 +38,7 @@ def test_plan_recommends_settings_and_measures_them_on_the_held_out_days() -> No
     assert recommended["schedule"] is None or len(recommended["schedule"]) == 168
     assert document["log"]["fitted_jobs"] + document["log"]["held_out_jobs"] == 8 * 48
     names = [entry["name"] for entry in document["evaluation"]]
-    assert names == ["platform", "platform_with_schedule", "static", "lower_bound"]
+    assert names == ["platform", "static", "lower_bound"]
     platform = document["evaluation"][0]
     assert platform["jobs_finished"] == document["log"]["held_out_jobs"]
     assert platform["settings"]["p"]["maximum"] == recommended["maximum"]

@@ -75,3 +75,15 @@ def test_skipping_idle_ticks_and_the_fast_cache_change_no_figure() -> None:
             )
         )
     assert len(figures) == 1
+
+
+def test_a_minimum_schedule_is_applied_through_the_cluster_services_thresholds() -> None:
+    workload = in_memory(jobs((0, 100)))
+    flat = PlatformRun(scenario(minimum=0, maximum=2), workload).run()
+    # MINIMUM 1 every hour of the week: a cluster is warm before the first job
+    scheduled = PlatformRun(
+        scenario(minimum=0, maximum=2), workload, schedules={"p": (1,) * 168}
+    ).run()
+    assert flat.waits.p95("critical") >= 600
+    assert scheduled.waits.p95("critical") <= 70
+    assert scheduled.jobs_finished == 1
