@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -51,6 +52,16 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--trials", type=int, default=40, help="optimizer trials (default 40)")
     plan.add_argument(
         "--fit-share", type=float, default=0.5, help="share of the log fitted on (default 0.5)"
+    )
+    plan.add_argument(
+        "--apply",
+        metavar="URL",
+        help="send the recommended MIN/MAX/TTL to a running cluster API (PUT /pools/{profile})",
+    )
+    plan.add_argument(
+        "--api-key",
+        default=os.environ.get("OPERATOR_API_KEY", ""),
+        help="operator key for --apply (default: $OPERATOR_API_KEY)",
     )
     return top
 
@@ -110,7 +121,17 @@ def _plan(args: argparse.Namespace, scenario: Any, workload: Any) -> int:
         raise ScenarioError("--fit-share must be between 0.1 and 0.9")
     if args.trials < 1:
         raise ScenarioError("--trials must be at least 1")
+    if args.apply and not args.api_key:
+        raise ScenarioError("--apply needs --api-key (or OPERATOR_API_KEY)")
     document = plan(scenario, workload, trials=args.trials, fit_share=args.fit_share, say=_say)
     _write_json(args.json, document)
     print(json.dumps(document["recommended"], indent=2))
+    if args.apply:
+        from simulator.apply import ApplyError, apply_settings
+
+        try:
+            for line in apply_settings(args.apply, args.api_key, document["recommended"]):
+                print(line)
+        except ApplyError as error:
+            return _fail(str(error))
     return 0
