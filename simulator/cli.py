@@ -48,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--json", required=True, type=Path, help="where to write the JSON")
     compare.add_argument("--sla", help="p95 wait targets, e.g. critical=120,high=900")
     compare.add_argument("--report", type=Path, help="directory for report.html")
+    compare.add_argument(
+        "--policies",
+        help="a comma-separated subset of the policies (default: all of them)",
+    )
     plan.add_argument("--sla", required=True, help="p95 wait targets, e.g. critical=120,high=900")
     plan.add_argument("--trials", type=int, default=40, help="optimizer trials (default 40)")
     plan.add_argument(
@@ -97,11 +101,17 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 
 
 def _compare(args: argparse.Namespace, scenario: Any, workload: Any) -> int:
-    from simulator.compare import compare_json, run_policies
+    from simulator.compare import POLICIES, compare_json, run_policies
     from simulator.report import table, write_html
 
+    chosen = POLICIES
+    if args.policies:
+        chosen = tuple(p.strip() for p in args.policies.split(",") if p.strip())
+        unknown = [p for p in chosen if p not in POLICIES]
+        if unknown or not chosen:
+            raise ScenarioError(f"--policies: unknown {unknown}; known: {', '.join(POLICIES)}")
     started = time.perf_counter()
-    results = run_policies(scenario, workload, progress=_say)
+    results = run_policies(scenario, workload, policies=chosen, progress=_say)
     elapsed = time.perf_counter() - started
     document = compare_json(workload, scenario, results, elapsed)
     print(table(results))

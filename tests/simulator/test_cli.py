@@ -93,6 +93,10 @@ def test_compare_writes_the_issues_json_shape_and_a_report(
         (["plan", "--log", "{log}", "--json", "o.json"], "--sla"),
         (["compare", "--log", "{text}", "--json", "o.json"], "expected a .swf"),
         (["simulate"], "invalid choice"),
+        (
+            ["compare", "--log", "{log}", "--policies", "magic", "--json", "o.json"],
+            "--policies: unknown ['magic']",
+        ),
     ],
 )
 def test_bad_input_gets_one_clear_line_and_exit_code_2(
