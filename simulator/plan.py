@@ -3,9 +3,11 @@
 1. The log is split by time: the first `fit_share` is fitted on, the rest is held out.
 2. An hour-of-week demand forecast (simulator.forecast) is fitted on the first part and judged
    on the held-out part (its error against a flat forecast's is reported).
-3. Optuna's TPE sampler (seeded, so a plan is repeatable) searches per profile: MAXIMUM,
-   MINIMUM, idle TTL and whether to keep the forecast's MINIMUM schedule, minimizing cost on the
-   fitted part with every SLA miss penalized. Each trial runs the simulator's pool model
+3. Optuna's TPE sampler (seeded, so a plan is repeatable) searches per profile: MAXIMUM (from
+   the fitted part's busiest hour, in clusters, to twice that plus two), MINIMUM, idle TTL and
+   whether to keep the forecast's MINIMUM schedule, minimizing cost on the fitted part with
+   every miss of the SLA targets times `headroom` (default 0.5: demand drifts, and the held-out
+   part is not the fitted one) penalized. Each trial runs the simulator's pool model
    (simulator.models, ~25,000 jobs/s), not the services, whose ~100-200 jobs/s would allow a
    handful of trials; the model follows the same MIN/MAX/TTL rules and dispatches new jobs on
    the job service's Tick, and step 4 checks the choice on the real code.
@@ -46,6 +48,7 @@ def plan(
     *,
     trials: int = 40,
     fit_share: float = 0.5,
+    headroom: float = 0.5,
     say: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     import optuna
@@ -58,14 +61,16 @@ def plan(
         raise ScenarioError("the log is too short to fit on one part and judge on the other")
     say(f"fit on {fitted.summary.jobs} jobs, judge on {held_out.summary.jobs}")
     seasonal = forecast.fit(fitted)
+    busy = forecast.hourly_demand(fitted)
     accuracy = forecast.evaluate(seasonal, held_out)
     slots = {p: scenario.profile(p).slots for p in workload.profiles}
     tick = scenario.job_tick_s
-    peak = {p: max(seasonal.by_profile[p]) for p in workload.profiles}
+    busiest = {p: max(hours.values(), default=0.0) for p, hours in busy.items()}
+    low = {p: max(1, math.ceil(busiest.get(p, 0.0) / slots[p])) for p in workload.profiles}
     cap = {
-        p: max(2, min(scenario.static_maximum, math.ceil(2 * peak[p] / slots[p]) + 2))
-        for p in workload.profiles
+        p: min(scenario.static_maximum, max(low[p] + 2, 2 * low[p] + 2)) for p in workload.profiles
     }
+    targets = {c: t * headroom for c, t in scenario.sla.items()}
 
     def settings_of(params: dict[str, Any]) -> tuple[dict[str, PoolSettings], dict[str, Any]]:
         pools: dict[str, PoolSettings] = {}
@@ -82,7 +87,7 @@ def plan(
     def objective(trial: Any) -> float:
         params: dict[str, Any] = {}
         for p in workload.profiles:
-            params[f"{p}.maximum"] = trial.suggest_int(f"{p}.maximum", 1, cap[p])
+            params[f"{p}.maximum"] = trial.suggest_int(f"{p}.maximum", low[p], cap[p])
             params[f"{p}.minimum"] = trial.suggest_int(f"{p}.minimum", 0, cap[p])
             params[f"{p}.ttl"] = trial.suggest_categorical(f"{p}.ttl", TTL_CHOICES)
             params[f"{p}.schedule"] = trial.suggest_categorical(f"{p}.schedule", (False, True))
@@ -90,7 +95,7 @@ def plan(
         result = model_result(
             "trial", scenario, fitted, pools, schedules=schedules, dispatch_tick_s=tick
         )
-        penalty = _penalty(result, scenario.sla)
+        penalty = _penalty(result, targets)
         trial.set_user_attr("cost", result.cost_usd)
         trial.set_user_attr("penalty", penalty)
         return result.cost_usd * (1.0 + 10.0 * penalty) + (1e6 * penalty if penalty else 0.0)
@@ -136,6 +141,8 @@ def plan(
             "feasible_trials": len(feasible),
             "fitted_cost_usd": round(float(best.user_attrs["cost"]), 2),
             "met_on_fitted_part": bool(feasible),
+            "headroom": headroom,
+            "maximum_range": {p: [low[p], cap[p]] for p in workload.profiles},
         },
         "forecast": {
             "model": f"hour-of-week seasonal, quantile {seasonal.quantile}",
