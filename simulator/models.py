@@ -74,7 +74,6 @@ class PoolModel:
         per_job: bool = False,
         only: set[str] | None = None,
         schedules: dict[str, tuple[int, ...]] | None = None,
-        dispatch_tick_s: float | None = None,
     ) -> None:
         self.scenario = scenario
         self.workload = workload
@@ -99,9 +98,6 @@ class PoolModel:
         self._ordinal: dict[str, int] = {}
         self._seq = itertools.count()
         self.transitions = 0
-        self.dispatch_tick_s = dispatch_tick_s
-        """When set, a new job is dispatched on the next Tick of this period (as the job
-        service does), not at once; slots freed and clusters ready dispatch at once."""
         self.schedules = schedules or {}
         """MINIMUM per hour of the week (168 values) per profile; the pool's MINIMUM is the
         larger of it and the flat one, applied `to_waiting_high_s` ahead of the hour."""
@@ -144,12 +140,7 @@ class PoolModel:
                 self._per_job(pool, job)
                 continue
             heapq.heappush(pool.waiting, (_RANK[job.priority], next(self._seq), job))
-            if self.dispatch_tick_s:
-                tick = self.dispatch_tick_s
-                grid = (self.env.now // tick + 1) * tick
-                self._at(grid - self.env.now, lambda pool=pool: self._dispatch(pool))
-            else:
-                self._dispatch(pool)
+            self._dispatch(pool)
             self._grow(pool)
         self.arrivals_done = True
         self._check_done()
@@ -281,7 +272,6 @@ def model_result(
     per_job: bool = False,
     settings: dict[str, Any] | None = None,
     schedules: dict[str, tuple[int, ...]] | None = None,
-    dispatch_tick_s: float | None = None,
 ) -> PolicyResult:
     started = time.perf_counter()
     model = PoolModel(
@@ -291,7 +281,6 @@ def model_result(
         always_on=always_on,
         per_job=per_job,
         schedules=schedules,
-        dispatch_tick_s=dispatch_tick_s,
     )
     ledger, waits, jobs, finished = model.run()
     return PolicyResult(
