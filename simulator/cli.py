@@ -102,7 +102,7 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 
 def _compare(args: argparse.Namespace, scenario: Any, workload: Any) -> int:
     from simulator.compare import POLICIES, compare_json, run_policies
-    from simulator.report import table, write_html
+    from simulator.report import table, tenant_table, write_html
 
     chosen = POLICIES
     if args.policies:
@@ -115,6 +115,8 @@ def _compare(args: argparse.Namespace, scenario: Any, workload: Any) -> int:
     elapsed = time.perf_counter() - started
     document = compare_json(workload, scenario, results, elapsed)
     print(table(results))
+    print()
+    print(tenant_table(results))
     print(f"{workload.summary.jobs} jobs, {workload.span_days:.0f} days, {elapsed:.1f} s")
     _write_json(args.json, document)
     if args.report:

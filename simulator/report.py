@@ -23,14 +23,29 @@ def table(results: list[PolicyResult]) -> str:
     )
     lines = [head, "-" * len(head)]
     for r in results:
-        p95 = [r.waits.p95(c) if c in r.waits.by_class else float("nan") for c in PRIORITY_CLASSES]
+        p95 = [
+            f"{r.waits.p95(c):>9.0f}" if c in r.waits.by_class else f"{'-':>9}"
+            for c in PRIORITY_CLASSES
+        ]
         misses = ",".join(r.sla_misses) or ("met" if r.sla_met else "unfinished")
         lines.append(
             f"{r.name:<16}{r.cost_usd:>11.0f}{r.cluster_hours:>10.0f}{r.clusters_started:>8}"
-            f"{r.utilization:>6.2f}{r.jobs_finished:>9}"
-            + "".join(f"{v:>9.0f}" for v in p95)
-            + f"  {misses}"
+            f"{r.utilization:>6.2f}{r.jobs_finished:>9}" + "".join(p95) + f"  {misses}"
         )
+    return "\n".join(lines)
+
+
+def tenant_table(results: list[PolicyResult]) -> str:
+    """Wait p50/p95/p99 per tenant, one line per policy and tenant."""
+    head = f"{'policy':<16}{'tenant':<10}{'jobs':>8}{'p50':>9}{'p95':>9}{'p99':>9}"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        for tenant, histogram in sorted(r.waits.by_tenant.items()):
+            figures = histogram.summary()
+            lines.append(
+                f"{r.name:<16}{tenant:<10}{histogram.total:>8}"
+                f"{figures['p50']:>9.0f}{figures['p95']:>9.0f}{figures['p99']:>9.0f}"
+            )
     return "\n".join(lines)
 
 
@@ -111,6 +126,8 @@ def write_html(path: Path, document: dict[str, Any], results: list[PolicyResult]
         f"<p>{log.get('jobs')} jobs over {log.get('span_days')} days; SLA (p95 wait, s): "
         f"{html.escape(json.dumps(document.get('sla')))}; simulated in "
         f"{document.get('elapsed_s')} s.</p>"
-        f"<pre>{html.escape(table(results))}</pre>{images}<h2>Notes</h2><ul>{notes}</ul>"
+        f"<pre>{html.escape(table(results))}</pre>{images}"
+        f"<h2>Waits per tenant (s)</h2><pre>{html.escape(tenant_table(results))}</pre>"
+        f"<h2>Notes</h2><ul>{notes}</ul>"
         f"<h2>JSON</h2><pre>{html.escape(json.dumps(document, indent=1))}</pre></body></html>"
     )
