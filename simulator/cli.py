@@ -76,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenario = load_scenario(args.scenario)
         if args.sla:
             scenario = replace(scenario, sla=parse_sla(args.sla))
+        overhead = scenario.startup.step_overhead_s
+        impossible = {c: t for c, t in scenario.sla.items() if t < overhead}
+        if impossible:
+            raise ScenarioError(
+                f"impossible SLA {impossible}: every step takes {overhead:g} s to start on EMR "
+                "(startup.step_overhead_s), so no policy waits less"
+            )
         workload = open_log(args.log, scenario.mapping)
         missing = [p for p in workload.profiles if p not in {s.name for s in scenario.profiles}]
         if missing:

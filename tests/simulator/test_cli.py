@@ -94,6 +94,10 @@ def test_compare_writes_the_issues_json_shape_and_a_report(
         (["compare", "--log", "{text}", "--json", "o.json"], "expected a .swf"),
         (["simulate"], "invalid choice"),
         (
+            ["compare", "--log", "{log}", "--sla", "critical=5", "--json", "o.json"],
+            "impossible SLA {'critical': 5.0}",
+        ),
+        (
             ["compare", "--log", "{log}", "--policies", "magic", "--json", "o.json"],
             "--policies: unknown ['magic']",
         ),
