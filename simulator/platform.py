@@ -44,7 +44,7 @@ from simulator.workload import SimJob, Workload, hour_of_week
 
 MEMORY_STORE: Final = "backbone.eventstore.memory"
 T0: Final = datetime(2026, 1, 5, tzinfo=UTC)
-"""Virtual time 0: a Monday 00:00 UTC (hour-of-week schedules line up with the log's weeks)."""
+"""Virtual time 0 on the services' clocks (schedules follow the log's own week: `hour_of_week`)."""
 JOB_PROFILE_PREFIX: Final = "sim-"
 DRAIN_LIMIT_S: Final = 30 * 86_400.0
 """How long after the last arrival the run may go on before it gives up on unfinished jobs."""
