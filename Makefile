@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test test-unit lint bench schemas lock clean
+.PHONY: run demo test test-unit lint bench simulate schemas lock clean
 
 # requirements-dev.txt is a lock: every package, transitive ones included, pinned with PyPI's
 # hashes (`make lock` writes it). pip checks each file it installs against them; --no-deps, because
@@ -45,10 +45,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy backbone events local_runtime cli services/job_service services/cluster_service services/monitor_service
+	$(VENV)/bin/mypy simulator
 
 ## Print throughput and request-cost figures, measured side by side in one run.
 bench: $(STAMP)
 	$(PY) -m bench
+
+## Compare every capacity policy on the bundled KTH-SP2 job log: table on stdout, JSON and an
+## HTML report in .run/simulate/. SIMULATE_ARGS adds options, e.g. --sla critical=120,high=900.
+simulate: $(STAMP)
+	@mkdir -p .run/simulate
+	$(PY) -m simulator compare --log simulator/data/KTH-SP2-1996-2.1-cln.swf.gz \
+		--json .run/simulate/compare.json --report .run/simulate $(SIMULATE_ARGS)
 
 ## Regenerate the JSON Schemas of the integration events.
 schemas: $(STAMP)

@@ -8,6 +8,7 @@ import platform
 from uuid import uuid4
 
 from bench import acceptance, board_checkpoint, cluster_lifecycle, eventstore, messaging
+from bench import simulator as simulator_bench
 from bench.dispatch import dispatch_benchmark
 from bench.monitor import metrics_query_benchmark, replay_benchmark
 from bench.pool import pool_benchmark
@@ -57,6 +58,8 @@ def main() -> None:
     report.add("monitor service", "audit replay, 100,000 events, per second [in-memory]", rate)
     latency = metrics_query_benchmark(events=100_000)
     report.add("monitor service", "metrics query with 100,000 events in the log (ms)", latency)
+    print("\n== capacity simulator ==")
+    simulator_bench.run(report)
 
 
 REPLAY_EVENTS = 5_000

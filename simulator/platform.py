@@ -1,0 +1,374 @@
+"""The `platform` policy: the real job and cluster services on in-memory event stores, on a
+SimPy clock, with CloudFormation + EMR modelled by `simulator.cloud`.
+
+What runs is the services' public surface only: `bootstrap(...)` of each service with the
+simulator's collaborators and clock, the use cases on `service.app` (register_profile,
+create_profile, submit, tick), the relays' `service.translate`, and the consumers
+(`service.consumer`). `simulator.bus` moves the integration events between them, and AWS's
+events from the cloud model, as EventBridge → SQS → Lambda would, after a delivery latency.
+
+The Tick: each service's `app.tick(now)` every `job_tick_s` / `cluster_tick_s` of virtual time
+(heartbeats are left out: only the monitor reads them). Both services act on events (a
+submission, a cluster ready or idle, a step's end); a Tick's own work is time-driven: idle-TTL
+expiry, topping pools up to MINIMUM, finishing stack transitions, and reconciling what was
+not heard of (which never happens here: the bus loses nothing). So while no message is on the
+way, no stack is being created or deleted and every pool is at its MINIMUM, the simulator skips
+the Ticks and wakes on the tick grid after the next delivery or arrival, the next idle-TTL
+expiry, or, while jobs wait, the next Tick. `quiet_ticks=False` runs every Tick instead;
+tests/simulator check that both give the same figures.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import simpy
+
+from cluster_service.bootstrap import ClusterService, ClusterServiceSettings
+from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
+from events.schemas import IntegrationEvent
+from job_service.bootstrap import JobService, JobServiceSettings
+from job_service.bootstrap import bootstrap as bootstrap_job_service
+from simulator.bus import Bus
+from simulator.cloud import ClusterLedger, SimCloud, StartupDraws
+from simulator.scenario import PoolSettings, Scenario
+from simulator.stats import PolicyResult, Timeline, Waits
+from simulator.wiring import cluster_profile, job_profile_terms
+from simulator.workload import SimJob, Workload, hour_of_week
+
+MEMORY_STORE: Final = "backbone.eventstore.memory"
+T0: Final = datetime(2026, 1, 5, tzinfo=UTC)
+"""Virtual time 0 on the services' clocks (schedules follow the log's own week: `hour_of_week`)."""
+JOB_PROFILE_PREFIX: Final = "sim-"
+DRAIN_LIMIT_S: Final = 30 * 86_400.0
+"""How long after the last arrival the run may go on before it gives up on unfinished jobs."""
+
+
+FAST_CACHE: Final = {
+    "AGGREGATE_CACHE_MAXSIZE": "20000",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+    "AGGREGATE_CACHE_FASTFORWARD": "n",
+}
+"""eventsourcing's aggregate cache (the job service has none by default), without its safety
+copies, for one writer that never fails a save: each service is the only writer of its store
+here and the simulator injects no failures, so a cached aggregate never runs ahead of its
+store. Off with `fast_cache=False`; tests/simulator check both give the same figures."""
+
+
+@dataclass(frozen=True)
+class _JobSettings(JobServiceSettings):
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    def store_env(self) -> dict[str, str]:
+        return super().store_env() | dict(self.extra_env)
+
+
+@dataclass(frozen=True)
+class _ClusterSettings(ClusterServiceSettings):
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    def store_env(self) -> dict[str, str]:
+        return super().store_env() | dict(self.extra_env)
+
+
+class PlatformRun:
+    """One run of the real services over a workload (see the module docstring)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        workload: Workload,
+        pools: dict[str, PoolSettings] | None = None,
+        *,
+        name: str = "platform",
+        quiet_ticks: bool = True,
+        timeline: bool = True,
+        fast_cache: bool = True,
+        progress: Callable[[str], None] | None = None,
+        schedules: dict[str, tuple[int, ...]] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.workload = workload
+        self.name = name
+        self.pools = {p: (pools or {}).get(p) or scenario.pool(p) for p in workload.profiles}
+        self.quiet_ticks = quiet_ticks
+        self.progress = progress
+        self.schedules = schedules or {}
+        """MINIMUM per hour of the week per profile, applied through the cluster service's
+        change_thresholds use case (as an operator's script on `PUT /pools/{profile}` would),
+        `to_waiting_high_s` ahead of each hour; the flat MINIMUM is the floor."""
+        self.env = simpy.Environment()
+        profiles = {p.name: p for p in scenario.profiles}
+        missing = [p for p in workload.profiles if p not in profiles]
+        if missing:
+            raise ValueError(f"the log names profile(s) the scenario lacks: {missing}")
+        self.slots = {name: profiles[name].slots for name in workload.profiles}
+        self.ledger = ClusterLedger(
+            {n: profiles[n].price_per_hour for n in workload.profiles}, self.slots
+        )
+        self.waits = Waits()
+        self.timeline = Timeline() if timeline else None
+        self.ids: dict[str, int] = {}
+        """Job id → job index, for the jobs in flight."""
+        self.queued: dict[int, SimJob] = {}
+        self.running: dict[int, SimJob] = {}
+        self.finished = 0
+        self.submitted = 0
+        self.arrivals_done = False
+        self.last_tick = -math.inf
+        self._wakeup: simpy.Event | None = None
+        self.done = self.env.event()
+        self.offset = scenario.startup.to_waiting_high_s + 2 * scenario.cluster_tick_s
+        """Virtual seconds before the log's first job: the pools reach MINIMUM, as they would
+        have in a platform already running (the always-on policies start warm too)."""
+        self.cloud = SimCloud(
+            self.env,
+            StartupDraws(scenario.startup, scenario.seed),
+            self.ledger,
+            self._aws_event,
+            self._step_started,
+        )
+        extra = tuple(FAST_CACHE.items()) if fast_cache else ()
+        self.jobs: JobService = bootstrap_job_service(
+            _JobSettings(
+                extra_env=extra,
+                table_name="simulated-jobs",
+                persistence_module=MEMORY_STORE,
+                tick_interval_seconds=int(scenario.job_tick_s),
+            ),
+            step_runner=self.cloud,
+            clock=self.now,
+        )
+        self.clusters: ClusterService = bootstrap_cluster_service(
+            _ClusterSettings(
+                extra_env=extra,
+                persistence_module=MEMORY_STORE,
+                tick_interval_seconds=int(scenario.cluster_tick_s),
+            ),
+            provisioner=self.cloud,
+            inspector=self.cloud,
+            clock=self.now,
+        )
+        self.bus = Bus(self.env, scenario.bus_latency_s, self.now)
+        self.bus.attach("job-service", self.jobs.app, self.jobs.translate, self.jobs.consumer)
+        self.bus.attach(
+            "cluster-service", self.clusters.app, self.clusters.translate, self.clusters.consumer
+        )
+        self.bus.after_delivery = self._wake
+        self.bus.on_published("JobSucceeded", self._job_ended)
+        self.bus.on_published("JobFailed", self._job_ended)
+        self.bus.on_published("JobCancelled", self._job_ended)
+        self._set_up()
+
+    # The virtual clock ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return T0 + timedelta(seconds=self.env.now)
+
+    # Set-up ---------------------------------------------------------------------------------
+
+    def _set_up(self) -> None:
+        at = self.now()
+        for name in self.workload.profiles:
+            spec = self.scenario.profile(name)
+            pool = self.pools[name]
+            self.clusters.app.register_profile(
+                cluster_profile(spec), pool.minimum, pool.maximum, pool.idle_ttl_seconds, at
+            )
+            self.jobs.app.create_profile(JOB_PROFILE_PREFIX + name, job_profile_terms(name), at=at)
+        self.bus.settle()
+
+    # Running --------------------------------------------------------------------------------
+
+    def run(self) -> PolicyResult:
+        started = self._started = time.perf_counter()
+        self.env.process(self._arrivals(self.workload.jobs()))
+        self.env.process(self._ticker())
+        if self.timeline is not None:
+            self.env.process(self._sampler())
+        if self.schedules:
+            self.env.process(self._scheduler())
+        self.env.run(until=self.done)
+        end = self.env.now
+        for stack in list(self.cloud.stacks.values()):
+            if stack.emr_state != "TERMINATED":
+                self.ledger.add(stack.profile, end - stack.created_at)
+        result = PolicyResult(
+            name=self.name,
+            settings={p: s.as_dict() for p, s in self.pools.items()},
+            cost_usd=self.ledger.cost_usd,
+            cluster_hours=self.ledger.cluster_hours,
+            clusters_started=self.ledger.started,
+            utilization=self.ledger.utilization,
+            jobs=self.submitted,
+            jobs_finished=self.finished,
+            waits=self.waits,
+            sla=self.scenario.sla,
+            timeline=self.timeline,
+            model="platform",
+            elapsed_s=time.perf_counter() - started,
+            events=self.bus.delivered + self.stored_events(),
+        )
+        result.notes.append(
+            f"stored events: {self.stored_events()} (in-memory stores, kept for the run); "
+            f"deliveries: {self.bus.delivered}, handler failures retried: {self.bus.retried}, "
+            f"dead letters: {self.bus.dead_letters}; peak RSS {peak_rss_mb():.0f} MB"
+        )
+        return result
+
+    def stored_events(self) -> int:
+        return self.bus.positions.get("job-service", 0) + self.bus.positions.get(
+            "cluster-service", 0
+        )
+
+    def _arrivals(self, jobs: Iterator[SimJob]) -> Any:
+        for job in jobs:
+            at = self.offset + job.submit_s
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            self.queued[job.index] = job
+            self.submitted += 1
+            submitted = self.jobs.app.submit(
+                job.tenant,
+                JOB_PROFILE_PREFIX + job.profile,
+                f"job-{job.index}",
+                {"job": job.index, "duration": round(job.run_s, 3)},
+                job.priority,  # type: ignore[arg-type]
+                at=self.now(),
+            )
+            self.ids[str(submitted.id)] = job.index
+            self.bus.settle()
+            self._wake()
+            if self.progress is not None and self.submitted % 2000 == 0:
+                self.progress(
+                    f"{self.name}: {self.submitted} jobs, day {self.env.now / 86_400:.0f}, "
+                    f"{time.perf_counter() - self._started:.0f} s"
+                )
+        self.arrivals_done = True
+        self.env.process(self._deadline())
+        self._check_done()
+
+    def _deadline(self) -> Any:
+        yield self.env.timeout(DRAIN_LIMIT_S)
+        if not self.done.triggered:
+            self.done.succeed()
+
+    def _ticker(self) -> Any:
+        interval = min(self.scenario.job_tick_s, self.scenario.cluster_tick_s)
+        while not self.done.triggered:
+            if self.quiet_ticks and self.at_rest():
+                due = self._next_due()
+                self._wakeup = self.env.event()
+                waits: list[simpy.Event] = [self._wakeup, self.done]
+                if due is not None:
+                    waits.append(self.env.timeout(max(0.0, due - self.env.now)))
+                yield self.env.any_of(waits)
+                self._wakeup = None
+            grid = (math.floor(self.env.now / interval) + 1) * interval
+            yield self.env.timeout(grid - self.env.now)
+            self._tick()
+
+    def _scheduler(self) -> Any:
+        applied: dict[str, int] = {}
+        lead = self.scenario.startup.to_waiting_high_s
+        while not self.done.triggered:
+            log_time = self.env.now - self.offset + lead
+            how = hour_of_week(self.workload.summary, max(0.0, log_time))
+            for profile, schedule in self.schedules.items():
+                pool = self.pools[profile]
+                minimum = min(pool.maximum, max(pool.minimum, schedule[how]))
+                if applied.get(profile, pool.minimum) != minimum:
+                    self.clusters.app.change_thresholds(
+                        profile, minimum, pool.maximum, pool.idle_ttl_seconds, "api", self.now()
+                    )
+                    applied[profile] = minimum
+                    self.bus.settle()
+                    self._wake()
+            yield self.env.timeout(3600 - log_time % 3600)
+
+    def _tick(self) -> None:
+        at = self.now()
+        self.last_tick = self.env.now
+        self.clusters.app.tick(at)
+        self.bus.settle()
+        self.jobs.app.tick(at)
+        self.bus.settle()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.triggered:
+            self._wakeup.succeed()
+
+    def at_rest(self) -> bool:
+        """No message on the way, no stack being created or deleted, every pool at its MINIMUM
+        or above: a Tick now could only do time-driven work (see `_next_due`)."""
+        if self.bus.in_flight or self.cloud.in_transition():
+            return False
+        live = self.ledger.live
+        return all(live.get(p, 0) >= self._minimum(p) for p in self.pools)
+
+    def _minimum(self, profile: str) -> int:
+        """The pool's MINIMUM now (its schedule's, when it has one)."""
+        pool = self.pools[profile]
+        schedule = self.schedules.get(profile)
+        if not schedule:
+            return pool.minimum
+        log_time = self.env.now - self.offset + self.scenario.startup.to_waiting_high_s
+        how = hour_of_week(self.workload.summary, max(0.0, log_time))
+        return min(pool.maximum, max(pool.minimum, schedule[how]))
+
+    def _next_due(self) -> float | None:
+        """When a Tick next has time-driven work: the earliest idle-TTL expiry of a cluster above
+        its pool's MINIMUM (kept due until the service retires it), and, while jobs wait, the
+        next Tick (the job service dispatches on its Tick)."""
+        dues = []
+        if self.queued:
+            dues.append(self.last_tick + self.scenario.job_tick_s)
+        for profile, idle_since in self.cloud.idle_clusters():
+            pool = self.pools[profile]
+            if self.ledger.live.get(profile, 0) > self._minimum(profile):
+                dues.append(idle_since + pool.idle_ttl_seconds - 2 * self.scenario.cluster_tick_s)
+        return min(dues) if dues else None
+
+    def _sampler(self) -> Any:
+        assert self.timeline is not None
+        while not self.done.triggered:
+            demand: dict[str, float] = {}
+            for job in (*self.queued.values(), *self.running.values()):
+                demand[job.profile] = demand.get(job.profile, 0.0) + 1 / self.slots[job.profile]
+            self.timeline.sample(self.env.now, dict(self.ledger.live), demand)
+            yield self.env.timeout(self.timeline.every_s)
+
+    # What the cloud and the bus report ------------------------------------------------------
+
+    def _aws_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+        self.bus.put_aws(source, detail_type, detail)
+
+    def _step_started(self, index: int, at: float) -> None:
+        job = self.queued.pop(index, None)
+        if job is not None:
+            self.running[index] = job
+            self.waits.add(job, at - self.offset - job.submit_s)
+
+    def _job_ended(self, event: IntegrationEvent) -> None:
+        if getattr(event, "final", True) is False:
+            return  # a failed attempt that will be retried
+        index = self.ids.pop(str(getattr(event, "job_id", "")), -1)
+        job = self.running.pop(index, None) or self.queued.pop(index, None)
+        if job is not None and event.detail_type == "JobSucceeded":
+            self.finished += 1
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if self.arrivals_done and not self.queued and not self.running and not self.done.triggered:
+            self.done.succeed()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
