@@ -29,9 +29,13 @@ from typing import Any, Final
 
 import simpy
 
-from cluster_service.adapters import ClusterInspector, EmrClusterInfo, Provisioner, StackInfo
-from job_service.adapters import StepRunner
-from job_service.adapters.step_runner import ClusterGone, StepNotFound, StepStatus
+from cluster_service.application.ports import (
+    ClusterInspector,
+    EmrClusterInfo,
+    Provisioner,
+    StackInfo,
+)
+from job_service.application.ports import ClusterGone, StepNotFound, StepRunner, StepStatus
 from simulator.scenario import StartupModel
 
 REGION_ACCOUNT: Final = "us-east-1:123456789012"

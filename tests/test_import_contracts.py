@@ -25,6 +25,7 @@ SKELETON = [
     "local_runtime",
     "cli",
     "bench",
+    "simulator",
     "tests",
     *(f"{service}/{layer}" for service in SERVICES for layer in ("domain", "application")),
     *(f"{service}/{layer}" for service in SERVICES for layer in ("adapters", "api")),
@@ -37,8 +38,8 @@ APPLICATIONS = "A service's application imports none of its adapters, api, app o
 ADAPTERS = "A service's adapters import of its application only the ports"
 SCHEMAS = "events.schemas imports nothing of ours"
 SHARED = "events and backbone import no service"
-NO_LOCAL_RUNTIME = "Services import nothing of local_runtime, cli, bench or tests"
-BENCH = "bench imports nothing of tests"
+NO_LOCAL_RUNTIME = "Services import nothing of local_runtime, cli, bench, simulator or tests"
+BENCH = "bench and simulator import nothing of tests"
 
 
 def lint_imports(root: Path, *python_path: Path) -> subprocess.CompletedProcess[str]:
@@ -108,7 +109,9 @@ def test_a_tree_that_keeps_the_rules_passes(skeleton: Path) -> None:
         ("events/schemas/jobs.py", "from job_service.domain import Job", SCHEMAS),
         ("backbone/jobs.py", "import job_service.domain", SHARED),
         ("cluster_service/adapters/emr.py", "from local_runtime import emulator", NO_LOCAL_RUNTIME),
+        ("job_service/application/sim.py", "import simulator", NO_LOCAL_RUNTIME),
         ("bench/world.py", "from tests.support import helper", BENCH),
+        ("simulator/world.py", "from tests.support import helper", BENCH),
     ],
 )
 def test_breaking_a_rule_fails_on_its_contract(
@@ -133,7 +136,17 @@ def test_a_domain_of_the_real_tree_importing_boto3_or_another_service_fails(
     tmp_path: Path,
 ) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.json", "*.yaml", "vendor")
-    for package in ("events", "backbone", "local_runtime", "cli", "bench", "tests", "services"):
+    packages = (
+        "events",
+        "backbone",
+        "local_runtime",
+        "cli",
+        "bench",
+        "simulator",
+        "tests",
+        "services",
+    )
+    for package in packages:
         shutil.copytree(ROOT / package, tmp_path / package, ignore=ignore)
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     job = tmp_path / "services" / "job_service" / "domain" / "job.py"
