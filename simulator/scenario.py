@@ -40,7 +40,7 @@ class StartupModel:
     STARTING (EC2 provisioning), BOOTSTRAPPING (bootstrap actions, then the applications) and
     WAITING; the time spent there grows with instance count, applications and bootstrap
     actions, and runs to several minutes on EC2, which is why the platform keeps warm pools at
-    all. The range is the design assumption of the project's issue 14 and of the local
+    all. The range is the platform's default assumption, and covers the local
     driver's `LOCAL_AWS_TIMINGS=realistic` (about eight minutes); change it per scenario
     (`startup:` in the YAML) with figures measured on your own account (the EMR console's
     cluster timeline). The stack's own work before EC2 is asked for, and the teardown after

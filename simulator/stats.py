@@ -125,7 +125,7 @@ class Timeline:
 
 @dataclass
 class PolicyResult:
-    """One policy's figures (`as_json` is the issue's shape)."""
+    """One policy's figures (`as_json` is the shape `compare --json` writes, docs/simulator.md)."""
 
     name: str
     settings: dict[str, Any]
