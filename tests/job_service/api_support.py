@@ -26,6 +26,7 @@ from tests.job_service.application_support import CLUSTER_PROFILE, MEMORY_STORE,
 
 TENANT, OTHER_TENANT = "tenant-1", "tenant-2"
 KEY, OTHER_KEY = "key-of-tenant-1", "key-of-tenant-2"
+OPERATOR_KEY = "key-of-an-operator"
 PROFILE = "train-xgb"
 PARAMETERS = {"date": "2024-01-01"}
 
@@ -73,6 +74,8 @@ class ApiWorld:
             service = bootstrap(store, step_runner=self.runner, clock=lambda: self.now)
         self.service = service
         keys = {KEY: TENANT, OTHER_KEY: OTHER_TENANT}
+        operators = {OPERATOR_KEY: "ops"}
+        settings = {"operator_keys": operators} | settings
         api.use(Api.serving(service, ApiSettings(api_keys=keys, **settings)))
         self.client = Client(app)
 
@@ -109,7 +112,7 @@ class ApiWorld:
         return Reply(answer.status_code, parsed, headers, answer.body)
 
     def create_profile(self, **overrides: Any) -> Reply:
-        reply = self.request("POST", "/job-profiles", profile_body(**overrides))
+        reply = self.request("POST", "/job-profiles", profile_body(**overrides), key=OPERATOR_KEY)
         assert reply.status == 201, reply.body
         return reply
 

@@ -92,10 +92,10 @@ ROUTES: Final = (
     Route(
         "POST",
         "/job-profiles",
-        "Create a job profile",
+        "Create a job profile (operators)",
         201,
         ProfileView,
-        (*_WRITE, 409),
+        (*_WRITE, 403, 409),
         CreateProfile,
         action=profiles.create,
     ),
@@ -111,23 +111,25 @@ ROUTES: Final = (
     Route(
         "PUT",
         "/job-profiles/{name}",
-        "Replace a job profile's terms",
+        "Replace a job profile's terms (operators)",
         200,
         ProfileView,
-        (*_WRITE, 404, 409),
+        (*_WRITE, 403, 404, 409),
         UpdateProfile,
         action=profiles.update,
     ),
 )
 
 _ERROR_TEXT: Final = {
+    403: "Only operators manage job profiles; operators have no jobs",
     404: "No such job (or not yours), or no such job profile",
     409: "The job has ended, the profile exists, or a concurrent change won; see error.code",
 }
 _DESCRIPTION: Final = (
     "Tenants submit analytics jobs under job profiles and follow them. Every 4xx and 5xx answer "
     "has the body ErrorBody. Locally the tenant is the owner of the X-Api-Key; on AWS the API's "
-    "authorizer names it."
+    "authorizer names it. Operators create and replace job profiles with an operator key in "
+    "X-Api-Key (on AWS through the operators' authorizer); a tenant gets 403."
 )
 DESCRIPTION: Final = Description(
     title="job-service",

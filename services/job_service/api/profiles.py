@@ -1,6 +1,7 @@
 """The actions of /job-profiles: list, create, read and replace job profiles.
 
-Profiles are shared by every tenant; any authenticated caller may manage them.
+Only operators create and replace job profiles (a tenant gets 403 and nothing is stored): a
+profile says which program a tenant's job runs, so no tenant may choose it for another.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def list_profiles(call: JobCall) -> Response:
 
 
 def create(call: JobCall) -> Response:
-    """201 with the new profile; 409 if the name is taken."""
+    """201 with the new profile; 409 if the name is taken; 403 for a tenant."""
+    call.require_operator()
     body = call.body(CreateProfile)
     profile = call.app.create_profile(body.name, body.terms(), at=call.now())
     return json_response(profile_view(profile), 201, {"Location": f"/job-profiles/{body.name}"})
@@ -31,7 +33,8 @@ def get(call: JobCall, name: str) -> Response:
 
 
 def update(call: JobCall, name: str) -> Response:
-    """200 with the profile's new terms; jobs submitted before keep theirs."""
+    """200 with the profile's new terms; jobs submitted before keep theirs; 403 for a tenant."""
+    call.require_operator()
     body = call.body(UpdateProfile)
     if body.name is not None and body.name != name:
         message = f"must be the name in the path, {name!r}, or left out"

@@ -10,7 +10,7 @@ import pytest
 from job_service.adapters import FakeStepRunner
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
 from local_runtime.emulator import Emulator
-from tests.job_service.api_support import PROFILE, ApiWorld, profile_body
+from tests.job_service.api_support import OPERATOR_KEY, PROFILE, ApiWorld, profile_body
 
 pytestmark = pytest.mark.emulator
 
@@ -49,7 +49,7 @@ def test_a_warm_submission_is_one_transaction_and_nothing_else(world: ApiWorld) 
 
 
 def test_a_profile_changed_through_this_process_costs_no_extra_read(world: ApiWorld) -> None:
-    world.request("PUT", f"/job-profiles/{PROFILE}", profile_body(max_attempts=5))
+    world.request("PUT", f"/job-profiles/{PROFILE}", profile_body(max_attempts=5), key=OPERATOR_KEY)
 
     requests, job_id = requests_of_a_submission(world)
 
