@@ -26,6 +26,7 @@ PROFILE = {
     "job_type": "training",
     "cluster_profile": "spark-small",
     "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
+    "parameters": {"date": {"type": "date"}},
     "max_attempts": 3,
     "timeout_seconds": 600,
 }

@@ -118,6 +118,15 @@ ROUTES: Final = (
         UpdateProfile,
         action=profiles.update,
     ),
+    Route(
+        "DELETE",
+        "/job-profiles/{name}",
+        "Delete a job profile (operators): its jobs run on, new ones get 404",
+        200,
+        ProfileView,
+        (401, 403, 404),
+        action=profiles.delete,
+    ),
 )
 
 _ERROR_TEXT: Final = {
@@ -129,7 +138,8 @@ _DESCRIPTION: Final = (
     "Tenants submit analytics jobs under job profiles and follow them. Every 4xx and 5xx answer "
     "has the body ErrorBody. Locally the tenant is the owner of the X-Api-Key; on AWS the API's "
     "authorizer names it. Operators create and replace job profiles with an operator key in "
-    "X-Api-Key (on AWS through the operators' authorizer); a tenant gets 403."
+    "X-Api-Key (on AWS through the operators' authorizer); a tenant gets 403. A tenant lists, "
+    "reads and submits to only the profiles that grant it (tenants); any other is a 404."
 )
 DESCRIPTION: Final = Description(
     title="job-service",

@@ -60,6 +60,16 @@ profile_fields = {
     "allowed_priorities": st.lists(priorities, max_size=5) | json_values,
     "max_attempts": st.integers() | json_values,
     "timeout_seconds": st.integers() | json_values,
+    "tenants": st.lists(st.sampled_from(["*", "tenant-1"]) | words, max_size=3) | json_values,
+    "parameters": st.dictionaries(
+        st.sampled_from(["date", "x"]) | words,
+        st.fixed_dictionaries(
+            {"type": st.sampled_from(["string", "integer", "date", "enum", "blob"]) | json_values}
+        )
+        | json_values,
+        max_size=3,
+    )
+    | json_values,
     "owner": json_values,
 }
 

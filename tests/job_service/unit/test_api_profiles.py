@@ -45,6 +45,8 @@ def test_a_created_profile_is_answered_201_and_can_be_read_and_listed(world: Api
         "max_attempts": 3,
         "timeout_seconds": 3600,
         "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
+        "tenants": ["*"],
+        "parameters": {"date": {"type": "date"}},
         "version": 2,
         "created_at": "2024-01-01T00:00:00Z",
         "updated_at": "2024-01-01T00:00:00Z",
