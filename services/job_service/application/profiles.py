@@ -15,6 +15,7 @@ from job_service.application.profile_cache import ProfileCache
 from job_service.application.store import JobStore, serialized
 from job_service.domain import (
     PROFILE_INDEX_ID,
+    InvalidTemplate,
     JobProfile,
     ProfileError,
     ProfileIndex,
@@ -93,6 +94,7 @@ class ProfileUseCases:
         """Register a new profile and list it, in one save; ProfileExists if the name is taken."""
         require_identifier(name, "a job profile's name", ProfileError)
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
+        _require_fixed_program(terms)
         for _ in range(REGISTRATION_ATTEMPTS):
             stored = self.profiles.stored(name)
             if stored is not None and not stored.deleted:
@@ -116,6 +118,7 @@ class ProfileUseCases:
         """Replace every term of the stored profile (never a cached copy); jobs already
         submitted keep theirs."""
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
+        _require_fixed_program(terms)
         profile = self.profiles.get(name, fresh=True)
         profile.update(terms, at)
         self.profiles.save(profile)
@@ -154,3 +157,13 @@ class ProfileUseCases:
             return ProfileIndex.start(at)
         assert isinstance(index, ProfileIndex)
         return index
+
+
+def _require_fixed_program(terms: ProfileTerms) -> None:
+    """InvalidTemplate if a job's parameters could choose the code its step runs."""
+    if chosen := terms.step_template.program_placeholders():
+        raise InvalidTemplate(
+            f"placeholders {sorted(chosen)} would let a job's parameters choose the program; "
+            "write the program, the spark application and options such as --class, --jars "
+            "or --conf as fixed text"
+        )

@@ -259,3 +259,38 @@ def test_a_tenant_deleting_a_profile_is_refused_403_and_nothing_changes(
     assert (reply.status, reply.error["code"]) == (403, "forbidden")
     assert world.stored() == stored
     assert world.submit().status == 202
+
+
+# Parameters never choose the program: no placeholder where the code that runs is named.
+
+
+CHOOSES_THE_PROGRAM = [
+    {"kind": "command", "args": ["{program}", "--day={day}"]},
+    {"kind": "command", "args": ["spark-submit", "s3://bucket/{script}.py"]},
+    {"kind": "spark", "args": ["--deploy-mode", "cluster", "{app}"]},
+    {"kind": "spark", "args": ["--class", "{main}", "s3://bucket/app.jar"]},
+    {"kind": "spark", "args": ["--jars={jars}", "s3://bucket/app.jar"]},
+    {"kind": "spark", "args": ["--conf", "spark.x={conf}", "s3://bucket/app.py"]},
+]
+ONLY_THE_PROGRAMS_ARGUMENTS = [
+    {"kind": "command", "args": ["spark-submit", "--deploy-mode", "{mode}", "s3://b/a.py"]},
+    {"kind": "spark", "args": ["--verbose", "s3://bucket/app.py", "--class", "{x}"]},
+    {"kind": "spark", "args": ["--num-executors={n}", "s3://bucket/app.py", "{in}"]},
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "chooses"),
+    [(t, True) for t in CHOOSES_THE_PROGRAM] + [(t, False) for t in ONLY_THE_PROGRAMS_ARGUMENTS],
+)
+def test_a_placeholder_that_would_choose_the_program_is_a_400(
+    world: ApiWorld, template: dict[str, Any], chooses: bool
+) -> None:
+    body = profile_body(step_template=template)
+    reply = world.request("POST", "/job-profiles", body, key=OPERATOR_KEY)
+    if not chooses:
+        assert reply.status == 201, reply.body
+        return
+    assert (reply.status, reply.error["field"]) == (400, "step_template.args"), reply.body
+    assert "choose the program" in reply.error["message"]
+    assert world.stored() == 0
