@@ -78,11 +78,6 @@ class ProfileTerms:
         """Whether the tenant may list, read and submit to the profile."""
         return EVERY_TENANT in self.tenants or tenant_id in self.tenants
 
-    @property
-    def undeclared(self) -> frozenset[str]:
-        """Placeholders without a declared type (only profiles stored before types have any)."""
-        return self.step_template.placeholders - self.parameters.keys()
-
     def as_fields(self) -> dict[str, Any]:
         """The terms as plain values for a stored event."""
         return {
