@@ -20,11 +20,13 @@ from local_runtime.emulator import Emulator
 
 SUBMISSIONS = 300
 KEY = "bench-key"
+OPERATOR_KEY = "bench-operator-key"
 PROFILE = {
     "name": "bench-profile",
     "job_type": "training",
     "cluster_profile": "spark-small",
     "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
+    "parameters": {"date": {"type": "date"}},
     "max_attempts": 3,
     "timeout_seconds": 600,
 }
@@ -35,7 +37,9 @@ class _Caller:
     """The job API in process (chalice.test.Client) serving `service`, for one tenant."""
 
     def __init__(self, service: JobService) -> None:
-        api.use(Api.serving(service, ApiSettings(api_keys={KEY: "tenant-1"})))
+        operators = {OPERATOR_KEY: "ops"}
+        settings = ApiSettings(api_keys={KEY: "tenant-1"}, operator_keys=operators)
+        api.use(Api.serving(service, settings))
         self.client = Client(app)
 
     def __enter__(self) -> _Caller:
@@ -44,8 +48,8 @@ class _Caller:
     def __exit__(self, *exc: object) -> None:
         api.use(None)
 
-    def post(self, path: str, body: dict[str, Any], status: int) -> None:
-        headers = {"content-type": "application/json", "x-api-key": KEY}
+    def post(self, path: str, body: dict[str, Any], status: int, key: str = KEY) -> None:
+        headers = {"content-type": "application/json", "x-api-key": key}
         answer = self.client.http.post(path, headers=headers, body=json.dumps(body).encode())
         assert answer.status_code == status, answer.body
 
@@ -66,7 +70,7 @@ def run(report: Report, emulator: Emulator) -> None:
     for label, environ in stores.items():
         service = bootstrap(JobServiceSettings.from_env(environ), step_runner=FakeStepRunner())
         with _Caller(service) as caller:
-            caller.post("/job-profiles", PROFILE, 201)
+            caller.post("/job-profiles", PROFILE, 201, OPERATOR_KEY)
             caller.post("/jobs", JOB, 202)  # warm: board built, counter and profile known
             meter = getattr(service.app.factory, "meter", None)
             if meter is not None:

@@ -22,11 +22,16 @@ from job_service.application import JobsApplication
 from job_service.application.errors import ProfileExists
 from job_service.bootstrap import JobServiceSettings
 from job_service.bootstrap import bootstrap as bootstrap_job_service
-from job_service.domain import ProfileTerms, StepTemplate
+from job_service.domain import ParameterType, ProfileTerms, StepTemplate
 
 from .settings import LocalSettings, RunnerSettings
 
 SCRIPTS = "s3://emr-control-plane-demo/jobs"
+DURATION = ParameterType("number", minimum=0, maximum=86_400)
+"""The step's run time in seconds (the demo sends fractions when it scales durations)."""
+S3_URI = ParameterType(
+    "string", pattern=r"s3://[a-z0-9][a-z0-9.-]{1,62}(/[!-~]*)?", max_length=1024
+)
 
 
 def job_profiles() -> dict[str, ProfileTerms]:
@@ -50,6 +55,7 @@ def job_profiles() -> dict[str, ProfileTerms]:
             allowed_priorities=frozenset({"high", "normal", "low"}),
             max_attempts=3,
             timeout_seconds=3_600,
+            parameters={"dataset": S3_URI, "duration": DURATION},
         ),
         "scoring": ProfileTerms(
             job_type="scoring",
@@ -68,6 +74,7 @@ def job_profiles() -> dict[str, ProfileTerms]:
             priority_class="normal",
             max_attempts=3,
             timeout_seconds=1_800,
+            parameters={"date": ParameterType("date"), "duration": DURATION},
         ),
         "predicting": ProfileTerms(
             job_type="predicting",
@@ -87,6 +94,7 @@ def job_profiles() -> dict[str, ProfileTerms]:
             priority_class="high",
             max_attempts=3,
             timeout_seconds=900,
+            parameters={"input": S3_URI, "duration": DURATION},
         ),
     }
 

@@ -8,6 +8,7 @@ back on `close`, so each test starts from an empty store.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,20 +27,36 @@ from tests.job_service.application_support import CLUSTER_PROFILE, MEMORY_STORE,
 
 TENANT, OTHER_TENANT = "tenant-1", "tenant-2"
 KEY, OTHER_KEY = "key-of-tenant-1", "key-of-tenant-2"
+OPERATOR_KEY = "key-of-an-operator"
 PROFILE = "train-xgb"
 PARAMETERS = {"date": "2024-01-01"}
 
 
 def profile_body(**overrides: Any) -> dict[str, Any]:
+    """A profile's body; a step_template given without parameters gets each placeholder
+    declared (date: a date, any other: a string)."""
+    if "step_template" in overrides and "parameters" not in overrides:
+        template = overrides["step_template"]
+        names = placeholders(template.get("args")) if isinstance(template, dict) else []
+        overrides["parameters"] = {n: {"type": "date" if n == "date" else "string"} for n in names}
     body: dict[str, Any] = {
         "name": PROFILE,
         "job_type": "training",
         "cluster_profile": CLUSTER_PROFILE,
         "step_template": {"kind": "spark", "args": ["s3://bucket/train.py", "--date", "{date}"]},
+        "parameters": {"date": {"type": "date"}},
         "max_attempts": 3,
         "timeout_seconds": 600,
     }
     return body | overrides
+
+
+def placeholders(args: Any) -> list[str]:
+    """The placeholder names of a step template's args (none if they are not a list of text)."""
+    if not isinstance(args, list):
+        return []
+    text = "".join(arg for arg in args if isinstance(arg, str)).replace("{{", "").replace("}}", "")
+    return sorted(set(re.findall(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}", text)))
 
 
 def job_body(**overrides: Any) -> dict[str, Any]:
@@ -73,6 +90,8 @@ class ApiWorld:
             service = bootstrap(store, step_runner=self.runner, clock=lambda: self.now)
         self.service = service
         keys = {KEY: TENANT, OTHER_KEY: OTHER_TENANT}
+        operators = {OPERATOR_KEY: "ops"}
+        settings = {"operator_keys": operators} | settings
         api.use(Api.serving(service, ApiSettings(api_keys=keys, **settings)))
         self.client = Client(app)
 
@@ -109,7 +128,7 @@ class ApiWorld:
         return Reply(answer.status_code, parsed, headers, answer.body)
 
     def create_profile(self, **overrides: Any) -> Reply:
-        reply = self.request("POST", "/job-profiles", profile_body(**overrides))
+        reply = self.request("POST", "/job-profiles", profile_body(**overrides), key=OPERATOR_KEY)
         assert reply.status == 201, reply.body
         return reply
 

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from job_service.domain import PRIORITIES, ProfileTerms, StepTemplate
+from job_service.domain.parameter_types import MAX_ENUM_VALUES, MAX_PATTERN_CHARS, ParameterType
 from job_service.domain.values import JobType, Priority
 
 MAX_PARAMETERS_BYTES: Final = 128 * 1024
@@ -110,6 +111,46 @@ class StepTemplateBody(BaseModel):
         return StepTemplate(self.kind, tuple(self.args))
 
 
+class ParameterTypeBody(BaseModel):
+    """The type a placeholder's value must have: string (pattern, max_length), integer or
+    number (minimum, maximum), date (YYYY-MM-DD), enum (values) or boolean."""
+
+    model_config = STRICT
+
+    type: Literal["string", "integer", "number", "date", "enum", "boolean"]
+    pattern: Annotated[str, StringConstraints(max_length=MAX_PATTERN_CHARS)] | None = None
+    """string: a regular expression the whole value must match."""
+    max_length: Annotated[int, Field(ge=1, le=MAX_VALUE_CHARS)] | None = None
+    """string: at most this many characters."""
+    minimum: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """integer, number: the least value allowed."""
+    maximum: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """integer, number: the greatest value allowed."""
+    values: (
+        Annotated[
+            list[Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)]],
+            Field(min_length=1, max_length=MAX_ENUM_VALUES),
+        ]
+        | None
+    ) = None
+    """enum: the values allowed."""
+
+    @model_validator(mode="after")
+    def _usable(self) -> ParameterTypeBody:
+        self.declared()  # a ProfileError is a ValueError: pydantic reports it here
+        return self
+
+    def declared(self) -> ParameterType:
+        fields = self.model_dump(exclude_none=True)
+        for bound in ("minimum", "maximum"):
+            if bound in fields and float(fields[bound]).is_integer():
+                fields[bound] = int(fields[bound])
+        return ParameterType.from_fields(fields)
+
+
+TenantId = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$")]
+
+
 class ProfileTermsBody(BaseModel):
     """Everything a job profile says besides its name."""
 
@@ -125,6 +166,13 @@ class ProfileTermsBody(BaseModel):
     """The priority of a job that names none; one of allowed_priorities."""
     max_attempts: Annotated[int, Field(ge=1, le=1000)] = 3
     timeout_seconds: Annotated[int, Field(ge=1, le=2**31 - 1)] = 3600
+    tenants: Annotated[list[TenantId], Field(min_length=1, max_length=1000)] = ["*"]
+    """Who may list, read and submit to it: ["*"] (every tenant) or tenant ids."""
+    parameters: Annotated[
+        dict[ParameterName, ParameterTypeBody], Field(max_length=256, validate_default=True)
+    ] = {}
+    """The type of each placeholder of step_template, e.g. {"date": {"type": "date"}};
+    every placeholder must have one."""
 
     @field_validator("priority_class")
     @classmethod
@@ -132,6 +180,26 @@ class ProfileTermsBody(BaseModel):
         allowed = info.data.get("allowed_priorities")
         if allowed is not None and value not in allowed:
             raise ValueError(f"must be one of allowed_priorities {sorted(set(allowed))}")
+        return value
+
+    @field_validator("parameters")
+    @classmethod
+    def _every_placeholder_declared(
+        cls, value: dict[str, ParameterTypeBody], info: ValidationInfo
+    ) -> dict[str, ParameterTypeBody]:
+        step_template = info.data.get("step_template")
+        if step_template is None:
+            return value
+        placeholders = step_template.template().placeholders
+        if unused := value.keys() - placeholders:
+            raise ValueError(f"declares {sorted(unused)}, which step_template does not use")
+        undeclared = placeholders - value.keys()
+        if undeclared:
+            example = ", ".join(f'"{n}": {{"type": "string"}}' for n in sorted(undeclared))
+            raise ValueError(
+                f"must declare a type for each placeholder of step_template; "
+                f"missing {sorted(undeclared)} (e.g. {{{example}}})"
+            )
         return value
 
     def terms(self) -> ProfileTerms:
@@ -143,6 +211,8 @@ class ProfileTermsBody(BaseModel):
             allowed_priorities=frozenset(self.allowed_priorities),
             max_attempts=self.max_attempts,
             timeout_seconds=self.timeout_seconds,
+            tenants=frozenset(self.tenants),
+            parameters={name: body.declared() for name, body in self.parameters.items()},
         )
 
 

@@ -46,7 +46,7 @@ ROUTES: Final = (
         "Submit a job",
         202,
         JobAccepted,
-        (*_WRITE, 404),
+        (*_WRITE, 403, 404),
         SubmitJob,
         headers=(IDEMPOTENCY_KEY,),
         action=jobs.submit,
@@ -57,18 +57,18 @@ ROUTES: Final = (
         "List your jobs, newest first",
         200,
         JobPage,
-        (400, 401),
+        (400, 401, 403),
         query=JobListQuery,
         action=jobs.list_jobs,
     ),
-    Route("GET", "/jobs/{job_id}", "Read a job", 200, JobView, (401, 404), action=jobs.get),
+    Route("GET", "/jobs/{job_id}", "Read a job", 200, JobView, (401, 403, 404), action=jobs.get),
     Route(
         "DELETE",
         "/jobs/{job_id}",
         "Cancel a job",
         200,
         JobView,
-        (401, 404, 409),
+        (401, 403, 404, 409),
         action=jobs.cancel,
     ),
     Route(
@@ -77,7 +77,7 @@ ROUTES: Final = (
         "A job's stored events",
         200,
         JobHistory,
-        (401, 404),
+        (401, 403, 404),
         action=jobs.history,
     ),
     Route(
@@ -92,10 +92,10 @@ ROUTES: Final = (
     Route(
         "POST",
         "/job-profiles",
-        "Create a job profile",
+        "Create a job profile (operators)",
         201,
         ProfileView,
-        (*_WRITE, 409),
+        (*_WRITE, 403, 409),
         CreateProfile,
         action=profiles.create,
     ),
@@ -111,23 +111,35 @@ ROUTES: Final = (
     Route(
         "PUT",
         "/job-profiles/{name}",
-        "Replace a job profile's terms",
+        "Replace a job profile's terms (operators)",
         200,
         ProfileView,
-        (*_WRITE, 404, 409),
+        (*_WRITE, 403, 404, 409),
         UpdateProfile,
         action=profiles.update,
+    ),
+    Route(
+        "DELETE",
+        "/job-profiles/{name}",
+        "Delete a job profile (operators): its jobs run on, new ones get 404",
+        200,
+        ProfileView,
+        (401, 403, 404),
+        action=profiles.delete,
     ),
 )
 
 _ERROR_TEXT: Final = {
+    403: "Only operators manage job profiles; operators have no jobs",
     404: "No such job (or not yours), or no such job profile",
     409: "The job has ended, the profile exists, or a concurrent change won; see error.code",
 }
 _DESCRIPTION: Final = (
     "Tenants submit analytics jobs under job profiles and follow them. Every 4xx and 5xx answer "
     "has the body ErrorBody. Locally the tenant is the owner of the X-Api-Key; on AWS the API's "
-    "authorizer names it."
+    "authorizer names it. Operators create and replace job profiles with an operator key in "
+    "X-Api-Key (on AWS through the operators' authorizer); a tenant gets 403. A tenant lists, "
+    "reads and submits to only the profiles that grant it (tenants); any other is a 404."
 )
 DESCRIPTION: Final = Description(
     title="job-service",

@@ -4,19 +4,54 @@
 `bootstrap(JobServiceSettings.from_env(...))` on the first request that needs it (never at
 import) and judges callers by the API settings alone until then. Tenants are known by the API's
 authorizer (`tenant_id`, or the Cognito claim `custom:tenant_id`) or, locally, by a
-TENANT_API_KEYS key in X-Api-Key. backbone.http (runtime, service_api) does the plumbing.
+TENANT_API_KEYS key in X-Api-Key; operators by the operators' authorizer (`operator_id`) or,
+locally, by an OPERATOR_API_KEYS key in X-Api-Key. Only operators manage job profiles
+(`JobCall.require_operator`); only tenants have jobs (`JobCall.tenant_id`). backbone.http (runtime,
+service_api) does the plumbing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Any, Final
 
+from backbone.http.errors import ApiError
+from backbone.http.identity import API_KEY_HEADER, Identity, key_owner, unauthorized
 from backbone.http.runtime import ApiHolder
 from backbone.http.service_api import ServiceApi, ServiceCall
 from job_service.api.settings import ApiSettings
 from job_service.application import JobsApplication
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
+
+OPERATOR_PREFIX: Final = "operator:"
+"""Begins the principal of an operator; a tenant's id never holds a ':'."""
+OPERATOR_CLAIM: Final = "operator_id"
+"""What the operators' authorizer (backbone.http.authorizer) names the operator in."""
+
+
+@dataclass(frozen=True)
+class Callers(Identity):
+    """Tenants (by the tenant claims or keys) and operators (by `operator_id` or their keys);
+    an operator's principal is OPERATOR_PREFIX + the operator's name."""
+
+    operator_keys: Mapping[str, str] = field(default_factory=dict)
+
+    def principal(self, context: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+        authorizer = context.get("authorizer")
+        if isinstance(authorizer, Mapping) and authorizer:
+            operator = authorizer.get(OPERATOR_CLAIM)
+            if isinstance(operator, str) and operator:
+                return OPERATOR_PREFIX + operator
+        else:
+            key = headers.get(API_KEY_HEADER.lower()) or headers.get(API_KEY_HEADER)
+            operator = key_owner(key, self.operator_keys) if key else None
+            if operator is not None:
+                return OPERATOR_PREFIX + operator
+        tenant = super().principal(context, headers)
+        if ":" in tenant:
+            raise unauthorized(f"a tenant id may not hold ':' ({tenant!r})", None)
+        return tenant
 
 
 class Api(ServiceApi[JobService, ApiSettings]):
@@ -24,6 +59,15 @@ class Api(ServiceApi[JobService, ApiSettings]):
 
     CLAIMS = ("tenant_id", "custom:tenant_id")
     KEY_NAME = "your tenant's API key"
+
+    @classmethod
+    def identity_of(cls, settings: ApiSettings) -> Identity:
+        return Callers(
+            cls.CLAIMS,
+            settings.api_keys,
+            key_name=f"{cls.KEY_NAME} (or an operator API key)",
+            operator_keys=settings.operator_keys,
+        )
 
     @classmethod
     def serving(cls, service: JobService, settings: ApiSettings) -> Api:
@@ -48,11 +92,29 @@ def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
 
 
 class JobCall(ServiceCall[JobService, ApiSettings]):
-    """One request of a known tenant."""
+    """One request of a known tenant or operator."""
+
+    @property
+    def is_operator(self) -> bool:
+        return self.principal.startswith(OPERATOR_PREFIX)
 
     @property
     def tenant_id(self) -> str:
+        """The calling tenant; 403 for an operator (operators have no jobs)."""
+        if self.is_operator:
+            message = "operators have no jobs; send a tenant's API key"
+            raise ApiError(403, "forbidden", message, field=API_KEY_HEADER)
         return self.principal
+
+    def require_operator(self) -> str:
+        """The calling operator; 403 for a tenant (only operators manage job profiles)."""
+        if not self.is_operator:
+            message = (
+                "only operators create, replace or delete job profiles; "
+                "send an operator API key in X-Api-Key"
+            )
+            raise ApiError(403, "forbidden", message, field=API_KEY_HEADER)
+        return self.principal.removeprefix(OPERATOR_PREFIX)
 
     @property
     def app(self) -> JobsApplication:

@@ -111,6 +111,10 @@ class ProfileView(View):
     max_attempts: int
     timeout_seconds: int
     step_template: StepTemplateBody
+    tenants: list[str]
+    """Who may list, read and submit to it: ["*"] (every tenant) or tenant ids."""
+    parameters: dict[str, dict[str, Any]]
+    """The declared type of each placeholder (empty for profiles stored before types)."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -250,6 +254,8 @@ def profile_view(profile: JobProfile) -> ProfileView:
         max_attempts=terms.max_attempts,
         timeout_seconds=terms.timeout_seconds,
         step_template=template,
+        tenants=sorted(terms.tenants),
+        parameters={name: t.as_fields() for name, t in sorted(terms.parameters.items())},
         version=profile.version,
         created_at=profile.created_on,
         updated_at=profile.modified_on,

@@ -56,6 +56,7 @@ class JobsApplication(StoreFacade[JobStore]):
         # Job profiles.
         self.create_profile = profiles.create_profile
         self.update_profile = profiles.update_profile
+        self.delete_profile = profiles.delete_profile
         self.get_profile = profiles.get_profile
         self.list_profiles = profiles.list_profiles
         # The REST API's queries.

@@ -145,7 +145,13 @@ class Dispatching:
         return None
 
     def _step_config(self, job: Job) -> dict[str, Any]:
-        config = self.profiles.get(job.job_profile).render_step(job.name, job.parameters)
+        if job.step_args is not None:  # the step as accepted, whatever the profile is now
+            step = {"Jar": "command-runner.jar", "Args": list(job.step_args)}
+            return {"Name": step_name(job), "ActionOnFailure": "CONTINUE", "HadoopJarStep": step}
+        profile = self.profiles.get(
+            job.job_profile, deleted_too=True
+        )  # accepted before jobs kept it
+        config = profile.render_step(job.name, job.parameters)
         return {**config, "Name": step_name(job)}
 
     # Steps that must stop: of cancelled, timed-out or rejected attempts.

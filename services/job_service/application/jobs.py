@@ -60,7 +60,8 @@ class JobUseCases:
         require_identifier(tenant_id, "tenant_id", InvalidJob)
         job_id = uuid4() if idempotency_key is None else job_id_for(tenant_id, idempotency_key)
         try:
-            terms = self.profiles.get(profile_name).terms_for(tenant_id, name, parameters, priority)
+            profile = self.profiles.get(profile_name, tenant_id=tenant_id)
+            terms = profile.terms_for(tenant_id, name, parameters, priority)
             job = Job.submit(job_id, terms, at)
             job.enqueue(at)
             self.store.commit(job)

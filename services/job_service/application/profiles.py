@@ -1,5 +1,8 @@
 """Job profiles: the lookup every use case reads them through, and their own use cases (create,
-update, read, list; profiles are not tenant-scoped)."""
+update, delete, read, list). Operators manage them (the API checks who calls); a tenant reads
+only the profiles that grant it (`ProfileTerms.tenants`), and any other is ProfileNotFound, as
+if it did not exist. A deleted profile is ProfileNotFound to everyone but the dispatch of jobs
+accepted before it was deleted."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from job_service.application.profile_cache import ProfileCache
 from job_service.application.store import JobStore, serialized
 from job_service.domain import (
     PROFILE_INDEX_ID,
+    InvalidTemplate,
     JobProfile,
     ProfileError,
     ProfileIndex,
@@ -30,8 +34,25 @@ class ProfileLookup:
         self.store = store
         self.cache = cache
 
-    def get(self, name: str, *, fresh: bool = False) -> JobProfile:
-        """The profile; ProfileNotFound if there is none. `fresh`: never the cached copy."""
+    def get(
+        self,
+        name: str,
+        *,
+        fresh: bool = False,
+        tenant_id: str | None = None,
+        deleted_too: bool = False,
+    ) -> JobProfile:
+        """The profile; ProfileNotFound if there is none, if it was deleted (unless
+        `deleted_too`) or if it does not grant `tenant_id` (when given). `fresh`: never the
+        cached copy."""
+        profile = self._get(name, fresh=fresh)
+        if profile.deleted and not deleted_too:
+            raise ProfileNotFound(name)
+        if tenant_id is not None and not profile.terms.grants(tenant_id):
+            raise ProfileNotFound(name)
+        return profile
+
+    def _get(self, name: str, *, fresh: bool) -> JobProfile:
         profile_id = JobProfile.id_for(name)
         if fresh:
             self.cache.forget(profile_id)
@@ -45,12 +66,12 @@ class ProfileLookup:
         self.cache.put(profile)
         return profile
 
-    def exists(self, name: str) -> bool:
+    def stored(self, name: str) -> JobProfile | None:
+        """The stored profile (never a cached copy), deleted or not; None if there is none."""
         try:
-            self.get(name)
+            return self._get(name, fresh=True)
         except ProfileNotFound:
-            return False
-        return True
+            return None
 
     def save(self, profile: JobProfile, *others: Any) -> None:
         """Commit the profile (with `others`); the cache then holds it, or, if the save
@@ -73,9 +94,15 @@ class ProfileUseCases:
         """Register a new profile and list it, in one save; ProfileExists if the name is taken."""
         require_identifier(name, "a job profile's name", ProfileError)
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
+        _require_fixed_program(terms)
         for _ in range(REGISTRATION_ATTEMPTS):
-            if self.profiles.exists(name):
+            stored = self.profiles.stored(name)
+            if stored is not None and not stored.deleted:
                 raise ProfileExists(name)
+            if stored is not None:  # deleted: created again under the same name
+                stored.reinstate(terms, at)
+                self.profiles.save(stored)
+                return stored
             profile = JobProfile.register(name, terms, at)
             index = self._profile_index(at)
             index.add(name, at)
@@ -91,21 +118,38 @@ class ProfileUseCases:
         """Replace every term of the stored profile (never a cached copy); jobs already
         submitted keep theirs."""
         require_identifier(terms.cluster_profile, "cluster_profile", ProfileError)
+        _require_fixed_program(terms)
         profile = self.profiles.get(name, fresh=True)
         profile.update(terms, at)
         self.profiles.save(profile)
         return profile
 
-    def get_profile(self, name: str) -> JobProfile:
-        return self.profiles.get(name)
+    @serialized
+    def delete_profile(self, name: str, *, at: datetime) -> JobProfile:
+        """No new job may use the profile (ProfileNotFound from now on); its queued and running
+        jobs go on to their end with the step they were accepted with."""
+        profile = self.profiles.get(name, fresh=True)
+        profile.delete(at)
+        self.profiles.save(profile)
+        return profile
 
-    def list_profiles(self) -> list[JobProfile]:
-        """Every profile, by name (one read for the index, one per profile)."""
+    def get_profile(self, name: str, tenant_id: str | None = None) -> JobProfile:
+        """The profile; ProfileNotFound if deleted, or not granted to `tenant_id` (if given)."""
+        return self.profiles.get(name, tenant_id=tenant_id)
+
+    def list_profiles(self, tenant_id: str | None = None) -> list[JobProfile]:
+        """Every profile not deleted (granted to `tenant_id`, if given), by name (one read for
+        the index, one per profile)."""
         index = self.store.find(PROFILE_INDEX_ID)
         if index is None:
             return []
         assert isinstance(index, ProfileIndex)
-        return [self.profiles.get(name) for name in sorted(index.names)]
+        found = [self.profiles.get(name, deleted_too=True) for name in sorted(index.names)]
+        return [
+            profile
+            for profile in found
+            if not profile.deleted and (tenant_id is None or profile.terms.grants(tenant_id))
+        ]
 
     def _profile_index(self, at: datetime) -> ProfileIndex:
         index = self.store.find(PROFILE_INDEX_ID)
@@ -113,3 +157,13 @@ class ProfileUseCases:
             return ProfileIndex.start(at)
         assert isinstance(index, ProfileIndex)
         return index
+
+
+def _require_fixed_program(terms: ProfileTerms) -> None:
+    """InvalidTemplate if a job's parameters could choose the code its step runs."""
+    if chosen := terms.step_template.program_placeholders():
+        raise InvalidTemplate(
+            f"placeholders {sorted(chosen)} would let a job's parameters choose the program; "
+            "write the program, the spark application and options such as --class, --jars "
+            "or --conf as fixed text"
+        )

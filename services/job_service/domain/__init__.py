@@ -26,6 +26,7 @@ from job_service.domain.lifecycle import (
     StepRef,
     Wait,
 )
+from job_service.domain.parameter_types import ParameterType
 from job_service.domain.pools import ClusterRequest, PoolLimits
 from job_service.domain.profile_index import PROFILE_INDEX_ID, ProfileIndex
 from job_service.domain.profiles import JobProfile, ProfileTerms
@@ -57,6 +58,7 @@ __all__ = [
     "JobType",
     "KnownCluster",
     "MissingParameter",
+    "ParameterType",
     "ParameterValue",
     "Parameters",
     "PoolLimits",

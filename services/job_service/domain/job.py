@@ -46,6 +46,9 @@ class Job(Aggregate):
     (cleared when the job goes back to the queue, kept as the last attempt's once terminal)."""
 
     class Submitted(Aggregate.Created):
+        """Version 2 added `step_args`, the step as rendered at acceptance (version 1: None)."""
+
+        class_version = 2
         tenant_id: str
         name: str
         job_profile: str
@@ -54,6 +57,11 @@ class Job(Aggregate):
         timeout_seconds: int
         max_attempts: int
         parameters: dict[str, Any]
+        step_args: list[str] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["step_args"] = None
 
     def __init__(
         self,
@@ -65,8 +73,10 @@ class Job(Aggregate):
         timeout_seconds: int,
         max_attempts: int,
         parameters: dict[str, Any],
+        step_args: list[str] | None = None,
     ) -> None:
         self.tenant_id, self.name, self.priority = tenant_id, name, priority
+        self.step_args = None if step_args is None else list(step_args)
         self.job_profile, self.cluster_profile = job_profile, cluster_profile
         self.max_attempts, self.timeout_seconds = max_attempts, timeout_seconds
         self.parameters = dict(parameters)

@@ -45,6 +45,9 @@ class JobTerms:
     timeout_seconds: int
     max_attempts: int = 3
     parameters: Parameters = field(default_factory=dict)
+    step_args: tuple[str, ...] | None = None
+    """The EMR step's args as rendered at acceptance: the job runs them whatever becomes of its
+    profile (None only for jobs accepted before jobs kept them)."""
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
@@ -58,7 +61,8 @@ class JobTerms:
     def as_fields(self) -> dict[str, Any]:
         """The terms as plain values for a stored event."""
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return fields | {"parameters": dict(self.parameters)}
+        step_args = None if self.step_args is None else list(self.step_args)
+        return fields | {"parameters": dict(self.parameters), "step_args": step_args}
 
 
 class Wait(NamedTuple):

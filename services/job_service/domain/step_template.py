@@ -11,6 +11,10 @@ Rules, checked when a template is made and when it is rendered:
   values are at most 4096 characters of EMR's XmlString alphabet.
 - A value may not turn an element into an option: an element the template did not begin with
   "-" may not render to one beginning with "-", unless it is a number (e.g. -1).
+- `program_placeholders` names the placeholders that would choose the code a step runs: in the
+  program (a command's first arg), spark-submit's application, and the values of its options
+  that add or pick code (--class, --jars, --py-files, --conf, ...). New profiles may have none
+  (checked by the use cases, not on load, so stored profiles still read).
 """
 
 import math
@@ -35,6 +39,27 @@ MAX_ARG_CHARS: Final = 10280
 """EMR's XmlString limit for one element of HadoopJarStep.Args."""
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]{0,127})\}|[{}]")
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+SPARK_FLAGS: Final = frozenset({"--verbose", "-v", "--supervise", "--help", "-h", "--version"})
+"""spark-submit's options that take no value."""
+SPARK_CODE_OPTIONS: Final = frozenset(
+    {
+        "--class",
+        "--jars",
+        "--py-files",
+        "--packages",
+        "--exclude-packages",
+        "--repositories",
+        "--files",
+        "--archives",
+        "--driver-class-path",
+        "--driver-java-options",
+        "--driver-library-path",
+        "--conf",
+        "-c",
+        "--properties-file",
+    }
+)
+"""spark-submit's options whose value adds or picks the code that runs."""
 
 
 class Placeholder(str):
@@ -115,6 +140,17 @@ class StepTemplate:
         args = [self._render_arg(parts, texts) for parts in self._parsed]
         return ["spark-submit", *args] if self.kind == "spark" else args
 
+    def program_placeholders(self) -> frozenset[str]:
+        """Placeholders that would let a value choose the code the step runs (see the module)."""
+        parsed = self._parsed
+        if self.kind == "command":
+            program = "".join(parsed[0]) if _literal(parsed[0]) else ""
+            found = set(_names(parsed[0]))
+            if program == "spark-submit":
+                found |= _spark_code(parsed[1:])
+            return frozenset(found)
+        return frozenset(_spark_code(parsed))
+
     def _placeholders(self) -> Iterator[Placeholder]:
         for parts in self._parsed:
             yield from (part for part in parts if isinstance(part, Placeholder))
@@ -131,3 +167,35 @@ class StepTemplate:
         if len(arg) > MAX_ARG_CHARS:
             raise InvalidParameter(names[0], f"makes an argument longer than {MAX_ARG_CHARS}")
         return arg
+
+
+def _names(parts: tuple[str, ...]) -> list[str]:
+    return [part for part in parts if isinstance(part, Placeholder)]
+
+
+def _literal(parts: tuple[str, ...]) -> bool:
+    return not _names(parts)
+
+
+def _spark_code(parsed: tuple[tuple[str, ...], ...]) -> set[str]:
+    """The placeholders of spark-submit's args (after "spark-submit") that pick its code."""
+    found: set[str] = set()
+    index = 0
+    while index < len(parsed):
+        parts = parsed[index]
+        head = parts[0] if parts and not isinstance(parts[0], Placeholder) else ""
+        if not head.startswith("-"):
+            found.update(_names(parts))  # the application, and what follows is its own args
+            break
+        option, inline, _ = head.partition("=")
+        if inline or option in SPARK_FLAGS:
+            if option in SPARK_CODE_OPTIONS:
+                found.update(_names(parts))
+            index += 1
+            continue
+        if option in SPARK_CODE_OPTIONS or _names(parts):
+            found.update(_names(parts))
+            if index + 1 < len(parsed) and option in SPARK_CODE_OPTIONS:
+                found.update(_names(parsed[index + 1]))
+        index += 2
+    return found

@@ -112,7 +112,7 @@ def _stream_records(url: str, table: str) -> list[dict[str, Any]]:
     return records
 
 
-@pytest.mark.parametrize("service", ["cluster_service", "monitor_service"])
+@pytest.mark.parametrize("service", ["job_service", "cluster_service", "monitor_service"])
 def test_the_authorizer_names_the_operator_whose_key_is_sent_and_refuses_others(
     service: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

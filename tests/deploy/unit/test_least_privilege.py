@@ -28,7 +28,7 @@ DYNAMODB_READS = {
 }
 # What each service may call besides its table, its queue, its logs, X-Ray and (the relay) the bus.
 OWN_AWS_CALLS = {
-    "job_service": {"elasticmapreduce"},
+    "job_service": {"elasticmapreduce", "ssm"},  # ssm: the operators' authorizer reads keys
     "cluster_service": {"cloudformation", "elasticmapreduce", "iam", "ssm"},
     "monitor_service": {"ssm"},  # the authorizer reads the operators' keys
 }

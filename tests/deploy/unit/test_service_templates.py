@@ -28,6 +28,16 @@ OPERATOR_KEYS = {
     "FunctionPayloadType": "REQUEST",
     "Identity": {"Headers": ["X-Api-Key"], "ReauthorizeEvery": 300},
 }
+# The job service's profile management is for operators: its own authorizer of operators' keys.
+OPERATOR_ROUTES = {
+    ("job_service", "/job-profiles", "POST"),
+    ("job_service", "/job-profiles/{name}", "PUT"),
+    ("job_service", "/job-profiles/{name}", "DELETE"),
+}
+JOB_OPERATOR_KEYS = {
+    "FunctionArn": {"Fn::GetAtt": ["JobAuthorizerFunction", "Arn"]},
+    **OPERATOR_KEYS,
+}
 AUTHORIZERS = {
     "job_service": ("Tenants", TENANTS),
     "cluster_service": (
@@ -83,10 +93,14 @@ def test_every_route_but_the_public_ones_needs_the_services_authorizer(service: 
     auth = api["Properties"]["Auth"]
     name, authorizer = AUTHORIZERS[service]
     assert auth["DefaultAuthorizer"] == name
-    assert auth["Authorizers"] == {name: authorizer}
+    operators = {"OperatorKeys": JOB_OPERATOR_KEYS} if service == "job_service" else {}
+    assert auth["Authorizers"] == {name: authorizer} | operators
     for (path, method), properties in api_events(doc).items():
         public = properties.get("Auth") == {"Authorizer": "NONE"}
         assert public == ((service, path, method) in PUBLIC_ROUTES), (path, method)
+        by_operators = properties.get("Auth") == {"Authorizer": "OperatorKeys"}
+        expected = (service, path, method) in OPERATOR_ROUTES and service == "job_service"
+        assert by_operators == expected, (path, method)
         assert set(properties.get("Auth", {})) <= {"Authorizer"}
 
 

@@ -10,7 +10,7 @@ import pytest
 from job_service.adapters import FakeStepRunner
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
 from local_runtime.emulator import Emulator
-from tests.job_service.api_support import PROFILE, ApiWorld, profile_body
+from tests.job_service.api_support import OPERATOR_KEY, PROFILE, ApiWorld, profile_body
 
 pytestmark = pytest.mark.emulator
 
@@ -49,7 +49,7 @@ def test_a_warm_submission_is_one_transaction_and_nothing_else(world: ApiWorld) 
 
 
 def test_a_profile_changed_through_this_process_costs_no_extra_read(world: ApiWorld) -> None:
-    world.request("PUT", f"/job-profiles/{PROFILE}", profile_body(max_attempts=5))
+    world.request("PUT", f"/job-profiles/{PROFILE}", profile_body(max_attempts=5), key=OPERATOR_KEY)
 
     requests, job_id = requests_of_a_submission(world)
 
@@ -74,3 +74,35 @@ def test_a_profile_changed_elsewhere_is_read_again_once_the_log_shows_it(
     assert second == {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1}
     assert third == {"dynamodb.TransactWriteItems": 1}
     assert (max_attempts(world, first_id), max_attempts(world, second_id)) == (3, 7)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/job-profiles"),
+        ("PUT", f"/job-profiles/{PROFILE}"),
+        ("DELETE", f"/job-profiles/{PROFILE}"),
+    ],
+)
+def test_a_tenant_cannot_manage_profiles_on_dynamodb(
+    world: ApiWorld, method: str, path: str
+) -> None:
+    # Given a profile on the DynamoDB store, and its notification count
+    before = world.stored()
+    attack = profile_body(step_template={"kind": "command", "args": ["bash", "-c", "id"]})
+    # When a tenant creates, replaces or deletes a profile
+    reply = world.request(method, path, attack if method != "DELETE" else None)
+    # Then it is refused with 403, nothing is written, and the profile still runs its program
+    assert (reply.status, reply.error["code"]) == (403, "forbidden")
+    assert world.stored() == before
+    profile = world.request("GET", f"/job-profiles/{PROFILE}").body
+    assert profile["step_template"]["args"][0] == "s3://bucket/train.py"
+
+
+def test_a_tenant_not_granted_a_profile_on_dynamodb_finds_no_such_profile(world: ApiWorld) -> None:
+    body = profile_body(tenants=["someone-else"])
+    assert world.request("PUT", f"/job-profiles/{PROFILE}", body, key=OPERATOR_KEY).status == 200
+    before = world.stored()
+    assert world.request("GET", f"/job-profiles/{PROFILE}").status == 404
+    assert world.submit().status == 404
+    assert world.stored() == before

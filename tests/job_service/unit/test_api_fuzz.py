@@ -16,7 +16,14 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.job_service.api_support import KEY, PROFILE, ApiWorld, job_body, profile_body
+from tests.job_service.api_support import (
+    KEY,
+    OPERATOR_KEY,
+    PROFILE,
+    ApiWorld,
+    job_body,
+    profile_body,
+)
 
 FUZZ = settings(max_examples=200, deadline=None)
 
@@ -53,6 +60,16 @@ profile_fields = {
     "allowed_priorities": st.lists(priorities, max_size=5) | json_values,
     "max_attempts": st.integers() | json_values,
     "timeout_seconds": st.integers() | json_values,
+    "tenants": st.lists(st.sampled_from(["*", "tenant-1"]) | words, max_size=3) | json_values,
+    "parameters": st.dictionaries(
+        st.sampled_from(["date", "x"]) | words,
+        st.fixed_dictionaries(
+            {"type": st.sampled_from(["string", "integer", "date", "enum", "blob"]) | json_values}
+        )
+        | json_values,
+        max_size=3,
+    )
+    | json_values,
     "owner": json_values,
 }
 
@@ -108,11 +125,13 @@ def world() -> Iterator[ApiWorld]:
         yield world
 
 
-def send(world: ApiWorld, method: str, path: str, body: Any, sent: dict[str, str]) -> None:
+def send(
+    world: ApiWorld, method: str, path: str, body: Any, sent: dict[str, str], key: str = KEY
+) -> None:
     """Send; then assert no 5xx, and for a 4xx an error body and an unchanged store."""
     before = world.stored()
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    base = {"x-api-key": KEY, "content-type": "application/json"}
+    base = {"x-api-key": key, "content-type": "application/json"}
     answer = world.client.http.request(method, path, headers=base | sent, body=raw)
     event(f"{method} {answer.status_code}")
     assert answer.status_code < 500, answer.body
@@ -132,7 +151,7 @@ def test_post_jobs_never_fails_on_what_a_client_sends(
 @FUZZ
 @given(body=profile_bodies | profile_bodies | bodies, sent=headers)
 def test_post_job_profiles_never_fails(world: ApiWorld, body: Any, sent: Any) -> None:
-    send(world, "POST", "/job-profiles", body, sent)
+    send(world, "POST", "/job-profiles", body, sent, OPERATOR_KEY)
 
 
 @FUZZ
@@ -145,7 +164,7 @@ def test_post_job_profiles_never_fails(world: ApiWorld, body: Any, sent: Any) ->
 def test_job_profiles_by_name_never_fail(
     world: ApiWorld, method: str, name: str, body: Any, sent: Any
 ) -> None:
-    send(world, method, f"/job-profiles/{quote(name, safe='')}", body, sent)
+    send(world, method, f"/job-profiles/{quote(name, safe='')}", body, sent, OPERATOR_KEY)
 
 
 @FUZZ

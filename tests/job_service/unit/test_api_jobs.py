@@ -203,6 +203,7 @@ def test_the_history_lists_the_stored_events_as_json(world: ApiWorld) -> None:
         "timeout_seconds": 600,
         "max_attempts": 3,
         "parameters": PARAMETERS,
+        "step_args": ["spark-submit", "s3://bucket/train.py", "--date", "2024-01-01"],
     }
     assert events[4]["fields"]["retry_at"] == "2024-01-01T00:00:30Z"
     assert events[4]["time"] == "2024-01-01T00:00:00Z"
@@ -212,7 +213,9 @@ def test_the_history_lists_the_stored_events_as_json(world: ApiWorld) -> None:
 def test_parameter_values_keep_their_json_types(world: ApiWorld) -> None:
     # Given a profile whose template takes four parameters
     template = {"kind": "command", "args": ["run", "{a}", "{b}", "{c}", "{d}"]}
-    world.create_profile(name="typed", step_template=template)
+    types = {"a": "boolean", "b": "number", "c": "integer", "d": "string"}
+    declared = {name: {"type": kind} for name, kind in types.items()}
+    world.create_profile(name="typed", step_template=template, parameters=declared)
     parameters = {"a": True, "b": 1.0, "c": 2**63 - 1, "d": "x"}
     # When a job gives one of each kind, then it reads back the same
     job_id = world.submitted(profile="typed", parameters=parameters)
