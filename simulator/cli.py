@@ -20,8 +20,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from simulator.logfile import LogError
 from simulator.scenario import ScenarioError, load_scenario, parse_sla
-from simulator.workload import LogError, open_log
+from simulator.workload import open_log
 
 USAGE_ERROR = 2
 

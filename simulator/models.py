@@ -28,7 +28,7 @@ from typing import Any
 
 import simpy
 
-from simulator.cloud import ClusterLedger, StartupDraws
+from simulator.clusters import ClusterLedger, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Waits
 from simulator.workload import PRIORITY_CLASSES, SimJob, Workload, hour_of_week

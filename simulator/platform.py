@@ -36,7 +36,8 @@ from events.schemas import IntegrationEvent
 from job_service.bootstrap import JobService, JobServiceSettings
 from job_service.bootstrap import bootstrap as bootstrap_job_service
 from simulator.bus import Bus
-from simulator.cloud import ClusterLedger, SimCloud, StartupDraws
+from simulator.cloud import SimCloud
+from simulator.clusters import ClusterLedger, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Timeline, Waits
 from simulator.wiring import cluster_profile, job_profile_terms

@@ -3,11 +3,7 @@
 A log is read as a stream, twice at most: once for its summary (job count, span, the quantiles
 the default mapping needs) and once per policy for the arrivals. Nothing holds all jobs.
 
-Standard Workload Format (https://www.cs.huji.ac.il/labs/parallel/workload/swf.html): one job
-per line, 18 whitespace-separated fields, -1 for unknown; lines starting with ';' are header
-comments. The fields used: 1 job number, 2 submit time (s), 4 run time (s), 5 allocated
-processors (8 requested when 5 is unknown), 9 requested time (s), 12 user id, 13 group id,
-15 queue number.
+SWF records are read by `simulator.swf`; the mapping below turns them into jobs.
 
 CSV: a header line naming at least `submit_time, run_time_s, profile, priority, tenant`;
 submit_time is seconds from the log's start (or any monotonic seconds count) or an ISO 8601
@@ -18,45 +14,21 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gzip
-import io
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Final
+from typing import Final
+
+from simulator.logfile import LogError, open_text
+from simulator.swf import MAPPABLE, SwfRecord, swf_header, swf_records
 
 PRIORITY_CLASSES: Final = ("critical", "high", "normal", "low")
 """The platform's priority classes, most urgent first."""
 CSV_FIELDS: Final = ("submit_time", "run_time_s", "profile", "priority", "tenant")
-SWF_FIELDS: Final = (
-    "job",
-    "submit",
-    "wait",
-    "run",
-    "procs",
-    "cpu",
-    "mem",
-    "req_procs",
-    "req_time",
-    "req_mem",
-    "status",
-    "user",
-    "group",
-    "executable",
-    "queue",
-    "partition",
-    "preceding",
-    "think",
-)
-"""The 18 SWF columns, by the names a scenario's mapping may use."""
 OTHER_TENANT: Final = "other"
-
-
-class LogError(ValueError):
-    """The log cannot be read, or a line of it makes no sense."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,29 +44,6 @@ class SimJob:
     """The cluster profile (pool) it runs on."""
     priority: str
     tenant: str
-
-
-@dataclass(frozen=True)
-class SwfRecord:
-    """The SWF fields the mapping reads (-1 where the log does not know)."""
-
-    submit: float
-    run: float
-    procs: int
-    req_time: float
-    user: int
-    group: int
-    queue: int
-
-    def field(self, name: str) -> float:
-        if name == "procs":
-            return float(self.procs)
-        if name in ("req_time", "submit", "run", "user", "group", "queue"):
-            return float(getattr(self, name))
-        raise LogError(f"unknown SWF field {name!r} in the mapping; use one of {_MAPPABLE}")
-
-
-_MAPPABLE: Final = ("procs", "run", "req_time", "user", "group", "queue", "submit")
 
 
 @dataclass(frozen=True)
@@ -120,8 +69,8 @@ class Mapping:
 
     def __post_init__(self) -> None:
         for name in (self.profile_field, self.priority_field, self.tenant_field):
-            if name not in _MAPPABLE:
-                raise LogError(f"unknown SWF field {name!r} in the mapping; use one of {_MAPPABLE}")
+            if name not in MAPPABLE:
+                raise LogError(f"unknown SWF field {name!r} in the mapping; use one of {MAPPABLE}")
         if len(self.profile_quantiles) != len(self.profiles) - 1:
             raise LogError("profile_quantiles needs one cut fewer than there are profiles")
         if len(self.priority_quantiles) != len(PRIORITY_CLASSES) - 1:
@@ -152,64 +101,6 @@ class LogSummary:
 
 
 # SWF ----------------------------------------------------------------------------------------
-
-
-def _open_text(path: Path) -> IO[str]:
-    try:
-        if path.suffix == ".gz":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-        return path.open(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise LogError(f"cannot read {path}: {error.strerror or error}") from error
-
-
-def parse_swf_line(line: str, number: int = 0) -> SwfRecord | None:
-    """One SWF line; None for a comment or a blank line; LogError for a line that is not SWF."""
-    text = line.strip()
-    if not text or text.startswith(";"):
-        return None
-    parts = text.split()
-    if len(parts) < 18:
-        raise LogError(f"line {number}: an SWF record has 18 fields, this one {len(parts)}")
-    try:
-        values = [float(p) for p in parts[:18]]
-    except ValueError as error:
-        raise LogError(f"line {number}: not a number in an SWF record ({error})") from error
-    procs = int(values[4]) if values[4] > 0 else int(values[7])
-    return SwfRecord(
-        submit=values[1],
-        run=values[3],
-        procs=procs,
-        req_time=values[8],
-        user=int(values[11]),
-        group=int(values[12]),
-        queue=int(values[14]),
-    )
-
-
-def swf_header(path: Path) -> dict[str, str]:
-    """The `; Name: value` lines at the top of an SWF log."""
-    header: dict[str, str] = {}
-    with _open_text(path) as stream:
-        for line in stream:
-            if not line.startswith(";"):
-                break
-            name, sep, value = line[1:].partition(":")
-            if sep and name.strip() and " " not in name.strip():
-                header[name.strip()] = value.strip()
-    return header
-
-
-def swf_records(path: Path) -> Iterator[SwfRecord]:
-    """The log's usable records, in file order (unknown run time or submit time: skipped)."""
-    with _open_text(path) as stream:
-        try:
-            for number, line in enumerate(stream, 1):
-                record = parse_swf_line(line, number)
-                if record is not None and record.submit >= 0 and record.run >= 0:
-                    yield record
-        except (OSError, EOFError) as error:
-            raise LogError(f"cannot read {path}: {error}") from error
 
 
 def _priority_value(record: SwfRecord, name: str) -> float:
@@ -307,7 +198,7 @@ def _seconds(raw: str, number: int) -> float:
 
 def csv_rows(path: Path) -> Iterator[tuple[float, float, str, str, str]]:
     """(submit seconds, run seconds, profile, priority, tenant) per row, checked."""
-    with _open_text(path) as stream:
+    with open_text(path) as stream:
         reader = csv.DictReader(stream)
         header = [name.strip() for name in reader.fieldnames or ()]
         missing = [name for name in CSV_FIELDS if name not in header]

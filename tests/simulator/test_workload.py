@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator.logfile import LogError
+from simulator.swf import parse_swf_line
 from simulator.workload import (
-    LogError,
     Mapping,
     hour_of_week,
     open_log,
-    parse_swf_line,
     window,
 )
 
