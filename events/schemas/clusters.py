@@ -104,7 +104,8 @@ class AllocationRejected(ClusterServiceEvent):
 
 
 class PoolThresholdsChanged(ClusterServiceEvent):
-    """A cluster profile's pool got new limits."""
+    """A cluster profile's pool got new limits, or its MINIMUM schedule (or the schedule's value
+    in force) changed. MAXIMUM 0 means the pool is drained: it starts no cluster."""
 
     detail_type: ClassVar[str] = "PoolThresholdsChanged"
 
@@ -113,11 +114,20 @@ class PoolThresholdsChanged(ClusterServiceEvent):
     maximum: Count
     idle_ttl_seconds: Count
     """How long a cluster above the minimum may stay without jobs before it is deleted."""
+    effective_minimum: Count | None = None
+    """The MINIMUM kept from now: the larger of `minimum` and the schedule's value for the
+    hour, at most `maximum`. None (events before schedules existed): `minimum`."""
+    schedule_time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+    """The IANA zone of the pool's MINIMUM schedule; None: the pool keeps no schedule."""
 
     @model_validator(mode="after")
     def _minimum_within_maximum(self) -> Self:
         if self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+        if self.effective_minimum is not None and self.effective_minimum > self.maximum:
+            raise ValueError(
+                f"effective_minimum {self.effective_minimum} is above maximum {self.maximum}"
+            )
         return self
 
 

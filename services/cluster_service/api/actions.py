@@ -11,6 +11,7 @@ from cluster_service.api.models import (
     ClusterListQuery,
     CreateProfile,
     ProfileShape,
+    SetSchedule,
 )
 from cluster_service.api.runtime import ClusterCall
 from cluster_service.api.views import (
@@ -23,7 +24,7 @@ from cluster_service.api.views import (
     profile_view,
 )
 from cluster_service.application import ProfileNotFound
-from cluster_service.domain.errors import InvalidThresholds
+from cluster_service.domain.errors import InvalidSchedule, InvalidThresholds
 
 
 def list_profiles(call: ClusterCall) -> Response:
@@ -68,11 +69,30 @@ def list_clusters(call: ClusterCall) -> Response:
 
 
 def list_pools(call: ClusterCall) -> Response:
-    return json_response(PoolList(pools=[pool_view(pool) for pool in call.app.list_pools()]))
+    pools = call.app.list_pools(call.now())
+    return json_response(PoolList(pools=[pool_view(pool) for pool in pools]))
 
 
 def get_pool(call: ClusterCall, profile: str) -> Response:
-    return json_response(pool_view(call.app.get_pool(profile)))
+    return json_response(pool_view(call.app.get_pool(profile, call.now())))
+
+
+def set_schedule(call: ClusterCall, profile: str) -> Response:
+    """200 with the pool, reconciled to the schedule's value for this hour."""
+    body = call.body(SetSchedule)
+    try:
+        pool = call.app.set_schedule(profile, body.time_zone, body.hours(), "api", at=call.now())
+    except InvalidSchedule as error:
+        field = error.field
+        if body.minimum is None and field.startswith("minimum"):
+            field = "rules"  # the rules gave the value: name them
+        raise ERRORS.answer_or_raise(error, field=field) from None
+    return json_response(pool_view(pool))
+
+
+def clear_schedule(call: ClusterCall, profile: str) -> Response:
+    """200 with the pool, its own MINIMUM alone in force (also when it kept no schedule)."""
+    return json_response(pool_view(call.app.clear_schedule(profile, "api", at=call.now())))
 
 
 def change_thresholds(call: ClusterCall, profile: str) -> Response:

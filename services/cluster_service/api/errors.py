@@ -4,7 +4,8 @@ request field).
 
 | status | errors |
 |---|---|
-| 400 | invalid_request / malformed_json (pydantic), InvalidThresholds, InvalidClusterProfile |
+| 400 | invalid_request / malformed_json (pydantic), InvalidThresholds, InvalidSchedule, |
+|     | InvalidClusterProfile |
 | 401 | unauthorized (backbone.http.identity) |
 | 404 | ProfileNotFound, ClusterNotFound |
 | 409 | ProfileExists, Conflict |
@@ -19,13 +20,18 @@ from typing import Final
 
 from backbone.http.errors import ErrorMap
 from cluster_service.application import Conflict, NotFound, ProfileExists
-from cluster_service.domain.errors import InvalidClusterProfile, InvalidThresholds
+from cluster_service.domain.errors import (
+    InvalidClusterProfile,
+    InvalidSchedule,
+    InvalidThresholds,
+)
 
 STATUS: Final[Mapping[type[Exception], int]] = {
     NotFound: 404,
     ProfileExists: 409,
     Conflict: 409,
     InvalidThresholds: 400,
+    InvalidSchedule: 400,
     InvalidClusterProfile: 400,
 }
 """Each error class a client can cause, by its status (subclasses share their base's)."""

@@ -7,11 +7,12 @@ are checked by the domain; these models bound sizes and types.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from cluster_service.domain.profiles import MAX_APPLICATIONS, ClusterProfile
+from cluster_service.domain.schedule import HOURS_OF_WEEK
 
 STRICT: Final = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
 MAX_COUNT: Final = 1_000_000_000
@@ -40,8 +41,8 @@ class PoolLimits(BaseModel):
 
     minimum: Count
     """Clusters kept running even with no work."""
-    maximum: Annotated[int, Field(ge=1, le=MAX_COUNT)]
-    """Clusters the pool never exceeds."""
+    maximum: Count
+    """Clusters the pool never exceeds; 0 (with minimum 0) starts none: the pool is drained."""
     idle_ttl_seconds: Count
     """How long a cluster above MINIMUM may stay idle before it is decommissioned."""
 
@@ -52,8 +53,68 @@ class ChangeThresholds(BaseModel):
     model_config = STRICT
 
     minimum: Count | None = None
-    maximum: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+    maximum: Count | None = None
+    """0 (with minimum 0) drains the pool: clusters finish their steps, none is started."""
     idle_ttl_seconds: Count | None = None
+
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: Final[tuple[Day, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ScheduleRule(BaseModel):
+    """A MINIMUM for some hours of some days, in the schedule's zone."""
+
+    model_config = STRICT
+
+    days: Annotated[list[Day], Field(min_length=1, max_length=7)]
+    from_hour: Annotated[int, Field(ge=0, le=23)]
+    """First local hour covered (0 = midnight)."""
+    to_hour: Annotated[int, Field(ge=1, le=24)]
+    """The hour the rule ends (exclusive; 24 = midnight at the day's end)."""
+    minimum: Count
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Self:
+        if self.to_hour <= self.from_hour:
+            raise ValueError(f"to_hour {self.to_hour} must be after from_hour {self.from_hour}")
+        return self
+
+
+class SetSchedule(BaseModel):
+    """PUT /pools/{profile}/schedule: a MINIMUM per hour of the week in an IANA time zone, as
+    168 values (`minimum`, Monday 00:00 first, what the simulator's planner gives) or as rules
+    (`rules` over `default_minimum`; a later rule wins where two cover the same hour)."""
+
+    model_config = STRICT
+
+    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    """An IANA time zone, like Europe/Stockholm or UTC; the hours are its local hours."""
+    minimum: Annotated[list[int], Field(max_length=10 * HOURS_OF_WEEK)] | None = None
+    """168 values, Monday 00:00-01:00 first, each between 0 and the pool's maximum."""
+    rules: Annotated[list[ScheduleRule], Field(min_length=1, max_length=HOURS_OF_WEEK)] | None = (
+        None
+    )
+    default_minimum: Count = 0
+    """With `rules`: the MINIMUM of hours no rule covers."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.minimum is None) == (self.rules is None):
+            raise ValueError("send either minimum (168 values) or rules, not both nor neither")
+        return self
+
+    def hours(self) -> list[int]:
+        """The schedule as 168 values, Monday 00:00 first."""
+        if self.minimum is not None:
+            return list(self.minimum)
+        hours = [self.default_minimum] * HOURS_OF_WEEK
+        for rule in self.rules or ():
+            for day in rule.days:
+                start = DAYS.index(day) * 24
+                for hour in range(start + rule.from_hour, start + rule.to_hour):
+                    hours[hour] = rule.minimum
+        return hours
 
 
 class ProfileShape(BaseModel):

@@ -22,6 +22,7 @@ from cluster_service.api.models import (
     ClusterListQuery,
     CreateProfile,
     ProfileShape,
+    SetSchedule,
 )
 from cluster_service.api.views import (
     ClusterList,
@@ -105,6 +106,25 @@ ROUTES: Final = (
         ChangeThresholds,
         action=actions.change_thresholds,
     ),
+    Route(
+        "PUT",
+        "/pools/{profile}/schedule",
+        "Keep a MINIMUM schedule for a pool (per local hour of the week)",
+        200,
+        PoolView,
+        (*_WRITE, 404, 409),
+        SetSchedule,
+        action=actions.set_schedule,
+    ),
+    Route(
+        "DELETE",
+        "/pools/{profile}/schedule",
+        "Drop a pool's MINIMUM schedule",
+        200,
+        PoolView,
+        (401, 404, 409),
+        action=actions.clear_schedule,
+    ),
 )
 
 _ERROR_TEXT: Final = {
@@ -112,7 +132,8 @@ _ERROR_TEXT: Final = {
     409: "The profile exists, or a concurrent change won; see error.code",
 }
 _DESCRIPTION: Final = (
-    "Operators register cluster profiles, read pools and clusters, and change pool thresholds. "
+    "Operators register cluster profiles, read pools and clusters, change pool thresholds "
+    "(MAXIMUM 0 drains a pool) and keep a MINIMUM schedule per pool in an IANA time zone. "
     "Every 4xx and 5xx answer has the body ErrorBody. Locally the operator is the owner of the "
     "X-Api-Key; on AWS the API's authorizer names it."
 )

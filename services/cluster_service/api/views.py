@@ -34,6 +34,13 @@ class ProfileList(View):
     profiles: list[ProfileView]
 
 
+class ScheduleView(View):
+    time_zone: str
+    """The IANA zone whose local hours the schedule counts."""
+    minimum: list[int]
+    """168 values, Monday 00:00-01:00 local time first."""
+
+
 class PoolView(View):
     profile: str
     minimum: int
@@ -48,6 +55,10 @@ class PoolView(View):
     clusters_by_state: dict[str, int]
     """Clusters the pool holds (until their stacks are gone), by state."""
     free_slots: int
+    effective_minimum: int
+    """The MINIMUM kept now: the larger of minimum and the schedule's value for this hour."""
+    schedule: ScheduleView | None
+    """The MINIMUM schedule, if the pool keeps one."""
 
 
 class PoolList(View):
@@ -115,6 +126,14 @@ def pool_view(pool: PoolSummary) -> PoolView:
         queued_jobs=pool.queued_jobs,
         clusters_by_state=dict(pool.clusters_by_state),
         free_slots=pool.free_slots,
+        effective_minimum=pool.effective_minimum,
+        schedule=(
+            None
+            if pool.schedule_time_zone is None or pool.schedule_minimum is None
+            else ScheduleView(
+                time_zone=pool.schedule_time_zone, minimum=list(pool.schedule_minimum)
+            )
+        ),
     )
 
 

@@ -7,7 +7,8 @@ line:
 
 - `queries` (ClusterQueries): profiles, pools and clusters for the REST API;
 - `profiles` (ProfilesAndPools): seed, register and update profiles, change thresholds (API and
-  ThresholdSource), reconcile a pool, sync thresholds from the ThresholdSource (scheduled);
+  ThresholdSource), keep or drop a pool's MINIMUM schedule, reconcile a pool, sync thresholds
+  from the ThresholdSource (scheduled);
 - `jobs` (JobEvents): what the job service's events mean for demand and slots;
 - `signals` (AwsSignals): stack and EMR state changes, ClusterUnhealthy;
 - `ticks` (ClusterTick): the scheduled tick.
@@ -57,6 +58,8 @@ class ClustersApplication(StoreFacade[ClusterStore]):
         self.register_profile = profiles.register_profile
         self.update_profile = profiles.update_profile
         self.change_thresholds = profiles.change_thresholds
+        self.set_schedule = profiles.set_schedule
+        self.clear_schedule = profiles.clear_schedule
         self.reconcile_pool = profiles.reconcile_pool
         # For consumed events.
         self.job_submitted = jobs.job_submitted

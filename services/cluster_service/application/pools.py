@@ -1,7 +1,8 @@
 """Profile and pool use cases: registering profiles (and seeding the three of SEED_PROFILES),
-changing a pool's thresholds (through the API, or from SSM with changed_by="ssm"), and reconciling
-a pool. A change to an existing pool runs in `PoolRunner.working_on`; a registration is saved
-directly (`ClusterStore.commit`) and then reconciled.
+changing a pool's thresholds (through the API, or from SSM with changed_by="ssm"), keeping or
+dropping its MINIMUM schedule, and reconciling a pool. A change to an existing pool runs in
+`PoolRunner.working_on`; a registration is saved directly (`ClusterStore.commit`) and then
+reconciled.
 """
 
 from __future__ import annotations
@@ -132,7 +133,32 @@ class ProfilesAndPools:
             if work.pool is None or not work.registered:
                 raise ProfileNotFound(profile)
             work.pool.change_thresholds(minimum, maximum, idle_ttl_seconds, changed_by, at)
-        return work.summary()
+        return work.summary(at)
+
+    def set_schedule(
+        self,
+        profile: str,
+        time_zone: str,
+        minimum: list[int],
+        changed_by: ChangeSource,
+        at: datetime,
+    ) -> PoolSummary:
+        """Keep a MINIMUM schedule for the pool (recorded only if it differs) and reconcile the
+        pool to the hour's value at once. Raises ProfileNotFound, InvalidSchedule, Conflict."""
+        with self.runner.working_on(profile, at) as work:
+            if work.pool is None or not work.registered:
+                raise ProfileNotFound(profile)
+            work.pool.set_schedule(time_zone, minimum, changed_by, at)
+        return work.summary(at)
+
+    def clear_schedule(self, profile: str, changed_by: ChangeSource, at: datetime) -> PoolSummary:
+        """Drop the pool's schedule (if any): its own MINIMUM alone counts from now, and the
+        clusters kept for the schedule go after their idle TTL. ProfileNotFound, Conflict."""
+        with self.runner.working_on(profile, at) as work:
+            if work.pool is None or not work.registered:
+                raise ProfileNotFound(profile)
+            work.pool.clear_schedule(changed_by, at)
+        return work.summary(at)
 
     def reconcile_pool(self, profile: str, at: datetime) -> list[Decision]:
         """Run the policy and carry out what it decides; the decisions (ProfileNotFound)."""

@@ -9,6 +9,7 @@ No query scans the notification log.
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from cluster_service.application.errors import ClusterNotFound, ProfileNotFound
@@ -35,14 +36,15 @@ class ClusterQueries:
             raise ProfileNotFound(name)
         return record.profile
 
-    def list_pools(self) -> list[PoolSummary]:
-        return [self.get_pool(name) for name in self.store.profile_names()]
+    def list_pools(self, at: datetime | None = None) -> list[PoolSummary]:
+        return [self.get_pool(name, at) for name in self.store.profile_names()]
 
-    def get_pool(self, profile: str) -> PoolSummary:
+    def get_pool(self, profile: str, at: datetime | None = None) -> PoolSummary:
+        """The pool; its effective MINIMUM as at `at` (None: as the policy last followed)."""
         work = open_pool(self.store, profile)
         if not work.registered:
             raise ProfileNotFound(profile)
-        return work.summary()
+        return work.summary(at)
 
     def list_clusters(
         self, profile: str | None = None, *, include_retired: bool = False

@@ -1,12 +1,13 @@
 """PoolRunner: runs a change to one pool as one unit of work, from load to CloudFormation.
 
 `working_on(profile, at, consumed)` loads the pool (`work.open_pool`), lets the use case change
-it, runs the policy (`domain.policy.decide`: new clusters are requested, surplus ones
-decommissioned), retires clusters that are over and links newly identified EMR clusters, saves
-everything once with the consumed markers (`ClusterStore.commit`), and only then calls
-CloudFormation. If that call fails (or the process dies first), the tick repairs it: a cluster
-still REQUESTED without a stack is created again (same token, same name), a pending delete is
-asked for again.
+it, follows the pool's MINIMUM schedule for the hour of `at` (`Pool.follow_schedule`: the tick
+runs every pool each minute, so a new hour's value is in force within a tick), runs the policy
+(`domain.policy.decide`: new clusters are requested, surplus ones decommissioned), retires
+clusters that are over and links newly identified EMR clusters, saves everything once with the
+consumed markers (`ClusterStore.commit`), and only then calls CloudFormation. If that call fails
+(or the process dies first), the tick repairs it: a cluster still REQUESTED without a stack is
+created again (same token, same name), a pending delete is asked for again.
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ class PoolRunner:
         assert work.pool is not None and work.profile is not None
         slots = work.profile.slots
         starts = 0
+        work.pool.follow_schedule(at)
         for decision in decide(
-            work.pool, work.views(), work.queued_jobs, at, slots_per_cluster=slots
+            work.pool,
+            work.views(),
+            work.queued_jobs,
+            at,
+            slots_per_cluster=slots,
+            minimum=work.pool.effective_minimum,
         ):
             if isinstance(decision, StartCluster):
                 if starts == STARTS_PER_PASS:

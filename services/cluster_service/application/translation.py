@@ -5,7 +5,8 @@ Published:
   Cluster.SlotReleased → ClusterIdle;  Cluster.DecommissionRequested → ClusterDecommissioning;
   Cluster.Terminated, Cluster.StackDeleted (a failed cluster's stack gone) → ClusterTerminated;
   Cluster.Failed → ClusterFailed;  Demand.Rejected → AllocationRejected;
-  Pool.Created, Pool.ThresholdsChanged → PoolThresholdsChanged;
+  Pool.Created, Pool.ThresholdsChanged, Pool.ScheduleSet, Pool.ScheduleCleared,
+  Pool.ScheduledMinimumChanged → PoolThresholdsChanged (with the effective MINIMUM);
   PoolRoster.OrphanFound → OrphanStackFound;  Beacon.Beat (backbone.heartbeat) → Heartbeat.
 Everything else is internal (None). A cluster's events lack its profile, EMR id, slots or free
 slots, so they are translated with the aggregate as it was right after the event (`AtVersion`:
@@ -126,7 +127,7 @@ class ClusterEventTranslator:
             model, fields = found
             ids = {"cluster_id": str(cluster.id), "cluster_profile": cluster.profile}
             return model.model_validate(common | ids | fields)
-        if kind in (Pool.Created, Pool.ThresholdsChanged):
+        if kind in _POOL:
             return _thresholds(self._at.after(event), common)
         if kind is Demand.Rejected:
             return _rejected(event, common)
@@ -137,6 +138,17 @@ class ClusterEventTranslator:
         return None
 
 
+_POOL: Final = frozenset(
+    {
+        Pool.Created,
+        Pool.ThresholdsChanged,
+        Pool.ScheduleSet,
+        Pool.ScheduleCleared,
+        Pool.ScheduledMinimumChanged,
+    }
+)
+
+
 def _thresholds(pool: Pool, common: dict[str, Any]) -> PoolThresholdsChanged:
     return PoolThresholdsChanged(
         **common,
@@ -144,6 +156,8 @@ def _thresholds(pool: Pool, common: dict[str, Any]) -> PoolThresholdsChanged:
         minimum=pool.minimum,
         maximum=pool.maximum,
         idle_ttl_seconds=pool.idle_ttl_seconds,
+        effective_minimum=pool.effective_minimum,
+        schedule_time_zone=None if pool.schedule is None else pool.schedule.time_zone,
     )
 
 

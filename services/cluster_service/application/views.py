@@ -70,21 +70,38 @@ class PoolSummary:
     clusters_by_state: dict[str, int]
     """Clusters the pool holds (until their stacks are gone), by state."""
     free_slots: int
+    effective_minimum: int
+    """The MINIMUM the policy keeps now: the larger of MINIMUM and the schedule's hour."""
+    schedule_time_zone: str | None = None
+    schedule_minimum: tuple[int, ...] | None = None
+    """The MINIMUM schedule (168 values, Monday 00:00 first, in its zone), if any."""
 
     @classmethod
     def of(
-        cls, pool: Pool, slots: int, queued_jobs: int, clusters: Iterable[Cluster]
+        cls,
+        pool: Pool,
+        slots: int,
+        queued_jobs: int,
+        clusters: Iterable[Cluster],
+        at: datetime | None = None,
     ) -> PoolSummary:
+        """`at`: the moment whose effective MINIMUM to show (None: the one last followed)."""
         listed = list(clusters)
+        schedule = pool.schedule
         return cls(
             profile=pool.profile,
             minimum=pool.minimum,
             maximum=pool.maximum,
             idle_ttl_seconds=pool.idle_ttl_seconds,
             changed_by=pool.changed_by,
-            changed_at=pool.modified_on,
+            changed_at=pool.changed_at,
             slots_per_cluster=slots,
             queued_jobs=queued_jobs,
             clusters_by_state=dict(Counter(c.state.value for c in listed)),
             free_slots=sum(c.free_slots for c in listed if c.state in SERVING),
+            effective_minimum=(
+                pool.effective_minimum if at is None else pool.effective_minimum_at(at)
+            ),
+            schedule_time_zone=None if schedule is None else schedule.time_zone,
+            schedule_minimum=None if schedule is None else schedule.minimum,
         )

@@ -105,10 +105,11 @@ class PoolWork:
         ]
         return asked + [c for c in self.retry_deletes if c not in asked]
 
-    def summary(self) -> PoolSummary:
+    def summary(self, at: datetime | None = None) -> PoolSummary:
+        """The pool now; `at`: the moment whose effective MINIMUM to show."""
         assert self.pool is not None and self.profile is not None
         return PoolSummary.of(
-            self.pool, self.profile.slots, self.queued_jobs, self.clusters.values()
+            self.pool, self.profile.slots, self.queued_jobs, self.clusters.values(), at
         )
 
     def aggregates(self) -> list[Any]:

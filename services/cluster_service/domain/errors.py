@@ -73,6 +73,14 @@ class InvalidThresholds(ClusterDomainError, ValueError):
         self.field = field
 
 
+class InvalidSchedule(ClusterDomainError, ValueError):
+    """A MINIMUM schedule that cannot hold; `field` names the one to fix (minimum.N: hour N)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
 class InvalidChangeSource(ClusterDomainError, ValueError):
     """Thresholds are changed only through the API or SSM Parameter Store."""
 

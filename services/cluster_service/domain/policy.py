@@ -7,6 +7,8 @@ its clusters, the queued demand and the time. In words:
    STARTING, BOOTSTRAPPING), serving (READY, BUSY) and DECOMMISSIONING. No decision ever starts a
    cluster that would take that count above MAXIMUM (invariant 4, even transiently).
 3. MINIMUM counts coming and serving clusters. Below it, start the difference ("below_minimum").
+   MINIMUM here is the effective one: the larger of the pool's and its schedule's value for the
+   hour (`minimum=`, from Pool.effective_minimum), never above MAXIMUM.
 4. When queued jobs exceed the free slots of serving clusters plus the slots of coming ones (and of
    those just started for the minimum), start enough clusters for the rest ("queued_demand"),
    up to MAXIMUM. While FAILED clusters are not yet cleaned up, starts are labelled "replacement".
@@ -14,7 +16,8 @@ its clusters, the queued demand and the time. In words:
    lowered), decommission READY clusters, longest idle first ("above_maximum"). Then decommission
    READY clusters idle for at least the TTL, longest idle first ("idle_timeout"), while the pool
    stays at or above MINIMUM and the remaining free and coming slots still cover the queued jobs.
-   A BUSY cluster is never chosen.
+   A BUSY cluster is never chosen. MAXIMUM 0 (a drained pool) thus starts nothing and
+   decommissions each READY cluster as soon as it is idle; BUSY ones finish their steps first.
 
 One pass over the clusters, plus a heap for the few longest idle: O(n + k log n).
 """
@@ -112,20 +115,25 @@ def decide(
     at: datetime,
     *,
     slots_per_cluster: int = 1,
+    minimum: int | None = None,
 ) -> list[Decision]:
-    """What to start and what to decommission now; `slots_per_cluster` is the profile's slots."""
+    """What to start and what to decommission now; `slots_per_cluster` is the profile's slots;
+    `minimum` the effective MINIMUM when a schedule raises it (None: the pool's own)."""
     if queued_jobs < 0 or slots_per_cluster < 1:
         raise ValueError("queued_jobs must be >= 0 and slots_per_cluster >= 1")
+    least = pool.minimum if minimum is None else min(pool.maximum, max(0, minimum))
     t = _tally(clusters)
     decisions: list[Decision] = [Decommission(cid, "failed") for cid in t.to_clean]
-    starts = _starts(pool, t, queued_jobs, slots_per_cluster)
+    starts = _starts(pool, least, t, queued_jobs, slots_per_cluster)
     if starts:
         return decisions + starts
-    return decisions + _surplus(pool, t, queued_jobs, at)
+    return decisions + _surplus(pool, least, t, queued_jobs, at)
 
 
-def _starts(pool: Thresholds, t: _Tally, queued_jobs: int, per_cluster: int) -> list[Decision]:
-    below = max(0, pool.minimum - t.live)
+def _starts(
+    pool: Thresholds, minimum: int, t: _Tally, queued_jobs: int, per_cluster: int
+) -> list[Decision]:
+    below = max(0, minimum - t.live)
     covered = t.free_slots + t.coming_slots + below * per_cluster
     for_demand = math.ceil(max(0, queued_jobs - covered) / per_cluster)
     count = max(0, min(pool.maximum - t.occupying, below + for_demand))
@@ -136,9 +144,11 @@ def _starts(pool: Thresholds, t: _Tally, queued_jobs: int, per_cluster: int) -> 
     return [StartCluster(r) for r in reasons]
 
 
-def _surplus(pool: Thresholds, t: _Tally, queued_jobs: int, at: datetime) -> list[Decision]:
+def _surplus(
+    pool: Thresholds, minimum: int, t: _Tally, queued_jobs: int, at: datetime
+) -> list[Decision]:
     over = max(0, t.live - pool.maximum)  # clusters already being deleted are on their way out
-    by_idle = [c for _, c in heapq.nsmallest(t.live - pool.minimum, t.idle, key=_first)]
+    by_idle = [c for _, c in heapq.nsmallest(t.live - minimum, t.idle, key=_first)]
     decisions: list[Decision] = [
         Decommission(c.cluster_id, "above_maximum") for c in by_idle[:over]
     ]
@@ -146,7 +156,7 @@ def _surplus(pool: Thresholds, t: _Tally, queued_jobs: int, at: datetime) -> lis
     spare = t.free_slots + t.coming_slots - queued_jobs - sum(c.slots for c in by_idle[:over])
     ttl = timedelta(seconds=pool.idle_ttl_seconds)
     for c in by_idle[over:]:
-        if live <= pool.minimum or c.idle_since is None or at - c.idle_since < ttl:
+        if live <= minimum or c.idle_since is None or at - c.idle_since < ttl:
             break
         if spare < c.slots:
             continue

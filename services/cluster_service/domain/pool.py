@@ -1,7 +1,10 @@
 """A pool of clusters per cluster profile: the Pool aggregate and its thresholds.
 
 The Pool records MINIMUM, MAXIMUM and the idle TTL, and who changed them last; the policy that
-sizes the pool from them is `policy.decide`.
+sizes the pool from them is `policy.decide`. MAXIMUM 0 (with MINIMUM 0) drains the pool: no
+cluster is started. A pool may also keep a MINIMUM schedule (`domain.schedule`): every unit of
+work on the pool first follows it (`follow_schedule`), recording ScheduledMinimumChanged when the
+hour's value in force changes, so the audit shows when and why the effective MINIMUM moved.
 """
 
 from datetime import datetime
@@ -12,6 +15,12 @@ from eventsourcing.domain import Aggregate
 
 from cluster_service.domain.errors import InvalidChangeSource, InvalidThresholds
 from cluster_service.domain.profiles import check_profile_name
+from cluster_service.domain.schedule import (
+    MinimumSchedule,
+    effective_minimum,
+    hour_of_week,
+    zone_named,
+)
 
 ChangeSource = Literal["api", "ssm"]
 CHANGE_SOURCES: Final = frozenset({"api", "ssm"})
@@ -22,7 +31,7 @@ def check_thresholds(minimum: int, maximum: int, idle_ttl_seconds: int) -> None:
     """Raise InvalidThresholds naming the first field that cannot hold."""
     for name, value, least in (
         ("minimum", minimum, 0),
-        ("maximum", maximum, 1),
+        ("maximum", maximum, 0),
         ("idle_ttl_seconds", idle_ttl_seconds, 0),
     ):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -56,6 +65,27 @@ class Pool(Aggregate):
         self.maximum = maximum
         self.idle_ttl_seconds = idle_ttl_seconds
         self.changed_by = changed_by
+        self.schedule: MinimumSchedule | None = None
+        self.limits_changed_at: datetime | None = None
+        """When thresholds or schedule last changed (None: at creation)."""
+        self.scheduled_minimum = 0
+        """The schedule's value in force when the pool last followed it (0 without one)."""
+
+    @property
+    def changed_at(self) -> datetime:
+        """When an operator (or SSM) last changed the thresholds or the schedule; the
+        schedule's hourly changes do not count."""
+        return self.limits_changed_at or self.created_on
+
+    @property
+    def effective_minimum(self) -> int:
+        """The MINIMUM the policy keeps now (as last followed)."""
+        return effective_minimum(self.minimum, self.maximum, self.scheduled_minimum)
+
+    def effective_minimum_at(self, at: datetime) -> int:
+        """The MINIMUM the policy keeps at `at`, by the schedule's hour then."""
+        scheduled = 0 if self.schedule is None else self.schedule.at(at)
+        return effective_minimum(self.minimum, self.maximum, scheduled)
 
     @staticmethod
     def id_for(profile: str) -> UUID:
@@ -124,3 +154,78 @@ class Pool(Aggregate):
             pool.maximum = self.maximum
             pool.idle_ttl_seconds = self.idle_ttl_seconds
             pool.changed_by = self.changed_by
+            pool.limits_changed_at = self.timestamp
+
+    def set_schedule(
+        self, time_zone: str, minimum: list[int], changed_by: ChangeSource, at: datetime
+    ) -> bool:
+        """Validate (InvalidSchedule names what to fix), then record the schedule; False (and
+        nothing recorded) if it is the one kept. It is in force from the next policy run."""
+        schedule = MinimumSchedule.checked(time_zone, minimum, self.maximum)
+        _check_source(changed_by)
+        if schedule == self.schedule:
+            return False
+        self.trigger_event(
+            self.ScheduleSet,
+            time_zone=schedule.time_zone,
+            minimum=list(schedule.minimum),
+            changed_by=changed_by,
+            timestamp=at,
+        )
+        return True
+
+    def clear_schedule(self, changed_by: ChangeSource, at: datetime) -> bool:
+        """Drop the schedule: the pool's own MINIMUM alone counts again. False if none."""
+        _check_source(changed_by)
+        if self.schedule is None:
+            return False
+        self.trigger_event(self.ScheduleCleared, changed_by=changed_by, timestamp=at)
+        return True
+
+    def follow_schedule(self, at: datetime) -> bool:
+        """Record the schedule's value for the hour of `at` if it is not the one in force."""
+        if self.schedule is None:
+            return False
+        zone = zone_named(self.schedule.time_zone)
+        hour = hour_of_week(at, zone)
+        scheduled = self.schedule.minimum[hour]
+        if scheduled == self.scheduled_minimum:
+            return False
+        self.trigger_event(
+            self.ScheduledMinimumChanged,
+            hour_of_week=hour,
+            scheduled_minimum=scheduled,
+            effective_minimum=effective_minimum(self.minimum, self.maximum, scheduled),
+            timestamp=at,
+        )
+        return True
+
+    class ScheduleSet(Aggregate.Event):
+        time_zone: str
+        minimum: list[int]
+        changed_by: str
+
+        def apply(self, pool: "Pool") -> None:
+            pool.schedule = MinimumSchedule(self.time_zone, tuple(self.minimum))
+            pool.changed_by = self.changed_by
+            pool.limits_changed_at = self.timestamp
+
+    class ScheduleCleared(Aggregate.Event):
+        changed_by: str
+
+        def apply(self, pool: "Pool") -> None:
+            pool.schedule = None
+            pool.scheduled_minimum = 0
+            pool.changed_by = self.changed_by
+            pool.limits_changed_at = self.timestamp
+
+    class ScheduledMinimumChanged(Aggregate.Event):
+        """The schedule's hour changed the value in force; `effective_minimum` is what the
+        policy keeps from then (the larger with the pool's MINIMUM, at most MAXIMUM)."""
+
+        hour_of_week: int
+        scheduled_minimum: int
+        effective_minimum: int
+
+        def apply(self, pool: "Pool") -> None:
+            pool.scheduled_minimum = self.scheduled_minimum

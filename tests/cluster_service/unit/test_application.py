@@ -72,7 +72,7 @@ def test_a_new_profile_gets_a_pool_and_cannot_be_registered_twice() -> None:
 
 @pytest.mark.parametrize(
     ("minimum", "maximum", "ttl", "field"),
-    [(3, 2, 60, "minimum"), (0, 0, 60, "maximum"), (0, 2, -1, "idle_ttl_seconds")],
+    [(3, 2, 60, "minimum"), (0, -1, 60, "maximum"), (0, 2, -1, "idle_ttl_seconds")],
 )
 def test_thresholds_that_cannot_hold_are_refused_and_nothing_is_stored(
     minimum: int, maximum: int, ttl: int, field: str

@@ -18,11 +18,13 @@ ALLOWED = {
     "dataclasses",
     "datetime",
     "enum",
+    "functools",
     "heapq",
     "math",
     "re",
     "typing",
     "uuid",
+    "zoneinfo",
     "eventsourcing",
     "cluster_service",
 }

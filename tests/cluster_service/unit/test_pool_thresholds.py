@@ -51,7 +51,7 @@ def test_the_same_thresholds_again_record_nothing() -> None:
     ("minimum", "maximum", "ttl", "field"),
     [
         (-1, 3, 600, "minimum"),
-        (1, 0, 600, "maximum"),
+        (1, -1, 600, "maximum"),
         (1, 3, -5, "idle_ttl_seconds"),
         (4, 3, 600, "minimum"),
         (1.5, 3, 600, "minimum"),
