@@ -140,3 +140,5 @@ class OrphanStackFound(ClusterServiceEvent):
     stack_id: str | None = Field(default=None, min_length=1)
     stack_status: StackStatus | None = None
     emr_cluster_id: EmrClusterId | None = None
+    cluster_profile: Identifier | None = None
+    """The pool the stack is tagged with (None in events from before it was sent)."""

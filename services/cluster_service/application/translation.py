@@ -132,7 +132,7 @@ class ClusterEventTranslator:
         if kind is Demand.Rejected:
             return _rejected(event, common)
         if kind is PoolRoster.OrphanFound:
-            return _orphan(event, common)
+            return _orphan(event, self._at.after(event).profile, common)
         if kind is Beacon.Beat:
             return heartbeat_of(event, event_id)
         return None
@@ -174,7 +174,7 @@ def _rejected(e: Demand.Rejected, common: dict[str, Any]) -> AllocationRejected:
     )
 
 
-def _orphan(e: PoolRoster.OrphanFound, common: dict[str, Any]) -> OrphanStackFound:
+def _orphan(e: PoolRoster.OrphanFound, profile: str, common: dict[str, Any]) -> OrphanStackFound:
     status = e.stack_status if e.stack_status in STACK_STATUSES else None
     return OrphanStackFound.model_validate(
         common
@@ -183,6 +183,7 @@ def _orphan(e: PoolRoster.OrphanFound, common: dict[str, Any]) -> OrphanStackFou
             "stack_id": e.stack_id or None,
             "stack_status": status,
             "emr_cluster_id": e.emr_cluster_id,
+            "cluster_profile": profile,
         }
     )
 

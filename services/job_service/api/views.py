@@ -178,7 +178,10 @@ def waiting_reason(
 
 
 def _pool_reason(cluster_profile: str, outlook: Outlook | None) -> str:
-    """What the job's pool is doing about it: a cluster starting, or the pool at MAXIMUM."""
+    """What the job's pool is doing about it: nothing while it is drained (MAXIMUM 0: no
+    cluster will start until an operator raises it), a cluster starting, or the pool at MAXIMUM."""
+    if outlook is not None and outlook.maximum == 0:
+        return f"cluster profile {cluster_profile} is drained (MAXIMUM 0): no new clusters"
     if outlook is not None and outlook.starting:
         if outlook.ready_in_seconds is None:
             return f"cluster starting for cluster profile {cluster_profile}"

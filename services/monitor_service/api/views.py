@@ -73,6 +73,12 @@ class MetricsView(View):
     pool_minimum: list[Row]
     pool_maximum: list[Row]
     pool_idle_ttl_seconds: list[Row]
+    pool_effective_minimum: list[Row]
+    """The MINIMUM a pool keeps now (its schedule's hour may raise it above pool_minimum)."""
+    pool_scheduled: list[Row]
+    """1 for a pool that keeps a MINIMUM schedule."""
+    orphan_stacks_found: list[Row]
+    """Stacks tagged with a pool that no cluster owns, found so far, per profile."""
     cluster_hourly_dollars: list[Row]
     cost_dollars: list[Row]
     tenant_cost_dollars: list[Row]

@@ -85,6 +85,24 @@ FAMILIES: Final = (
         "How long a cluster above the minimum may stay idle.",
     ),
     Family(
+        "pool_effective_minimum",
+        "emrcp_pool_effective_minimum",
+        "gauge",
+        "Clusters a pool keeps at least now: the larger of its minimum and its schedule's hour.",
+    ),
+    Family(
+        "pool_scheduled",
+        "emrcp_pool_scheduled",
+        "gauge",
+        "1 while the pool keeps a MINIMUM schedule.",
+    ),
+    Family(
+        "orphan_stacks_found",
+        "emrcp_orphan_stacks_found_total",
+        "counter",
+        "Stacks tagged with a pool that no cluster owns, as the cluster service found them.",
+    ),
+    Family(
         "cluster_hourly_dollars",
         "emrcp_cluster_hourly_dollars",
         "gauge",

@@ -167,6 +167,7 @@ def test_a_stack_of_the_pool_that_no_cluster_owns_is_reported_once() -> None:
     world.tick()
     (orphan,) = world.of(OrphanStackFound)
     assert (orphan.stack_name, orphan.stack_status) == (ORPHAN, "CREATE_COMPLETE")
+    assert orphan.cluster_profile == "small"
     assert orphan.stack_id == world.cloud.stacks[ORPHAN].stack_id
     assert ORPHAN in world.cloud.stacks, "deleting orphans is off by default"
 
@@ -207,3 +208,20 @@ def test_each_tick_beats_under_the_cluster_service_even_when_part_of_it_fails() 
         ("cluster-service", 1),
         ("cluster-service", 2),
     ]
+
+
+# MINIMUM schedules -------------------------------------------------------------------------------
+
+
+def test_the_tick_applies_the_schedules_hour_and_announces_the_effective_minimum() -> None:
+    world = a_world_at_rest()
+    hours = [0] * 168
+    hours[(world.now.weekday() * 24 + world.now.hour + 1) % 168] = 3  # the next hour, UTC
+    world.app.set_schedule("small", "UTC", hours, "api", world.now)
+    assert len(world.alive()) == 1
+    world.advance(3600)
+    world.tick()
+    assert len(world.alive()) == 3
+    announced = world.of(PoolThresholdsChanged)[-1]
+    assert (announced.minimum, announced.effective_minimum) == (1, 3)
+    assert announced.schedule_time_zone == "UTC"

@@ -128,3 +128,15 @@ def test_the_outlook_is_rebuilt_from_the_log_as_it_was(world: ApiWorld) -> None:
     app.rebuild_board()
     assert app.pool_outlook(CLUSTER_PROFILE, at=world.now) == live
     assert (live.starting, live.ready, live.maximum, live.ready_in_seconds) == (1, 1, 4, 120.0)
+
+
+def test_a_drained_pool_says_no_cluster_will_start_even_while_one_is_still_starting(
+    world: ApiWorld,
+) -> None:
+    world.deliver(requested("c-1", T0))
+    world.deliver(limits(maximum=0))
+    job_id = world.submitted()
+    expected = f"cluster profile {CLUSTER_PROFILE} is drained (MAXIMUM 0): no new clusters"
+    assert reason(world, job_id) == expected
+    world.deliver(limits(maximum=2))
+    assert reason(world, job_id) == STARTING

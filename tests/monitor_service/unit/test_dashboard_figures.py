@@ -132,3 +132,54 @@ def test_as_of_counts_only_what_was_recorded_by_then_and_reuses_its_replay() -> 
     assert world.app.board_as_of(s.at(500)) is world.app.board_as_of(s.at(500))
     # and as of the newest record the live board answers
     assert world.app.board_as_of(s.at(1000)) is world.app.current_board()
+
+
+def test_a_scheduled_pool_shows_its_effective_minimum_and_an_old_announcement_its_flat_one() -> (
+    None
+):
+    scheduled = s.event(
+        "PoolThresholdsChanged",
+        60,
+        cluster_profile="small",
+        minimum=1,
+        maximum=6,
+        idle_ttl_seconds=600,
+        effective_minimum=4,
+        schedule_time_zone="Europe/Stockholm",
+    )
+    report = _report([limits("large", 0, 2, 5), scheduled], 100)
+    assert report["pool_minimum"] == [
+        {"profile": "large", "value": 2},
+        {"profile": "small", "value": 1},
+    ]
+    assert report["pool_effective_minimum"] == [
+        {"profile": "large", "value": 2},
+        {"profile": "small", "value": 4},
+    ]
+    assert report["pool_scheduled"] == [
+        {"profile": "large", "value": 0},
+        {"profile": "small", "value": 1},
+    ]
+
+
+def orphan(seconds: float, name: str, profile: str | None) -> Any:
+    fields = {} if profile is None else {"cluster_profile": profile}
+    return s.event("OrphanStackFound", seconds, stack_name=name, **fields)
+
+
+def test_orphan_stacks_found_are_counted_per_profile_and_exposed_to_prometheus() -> None:
+    world = s.World(policy=MonitorPolicy(prices=load_price_book()))
+    for event in (
+        orphan(10, "emrcp-small-a", "small"),
+        orphan(20, "emrcp-small-b", "small"),
+        orphan(30, "emrcp-old", None),
+    ):
+        world.deliver(event)
+    report = world.app.metrics(s.at(60))
+    assert report["orphan_stacks_found"] == [
+        {"profile": "small", "value": 2},
+        {"profile": "unknown", "value": 1},
+    ]
+    lines = world.app.prometheus(s.at(60)).splitlines()
+    assert 'emrcp_orphan_stacks_found_total{profile="small"} 2' in lines
+    assert "# TYPE emrcp_orphan_stacks_found_total counter" in lines

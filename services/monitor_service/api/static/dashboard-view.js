@@ -78,6 +78,7 @@ window.DashboardView = (() => {
     $("clusters-serving").textContent = String(sum(serving));
     $("cost-total").textContent = dollars(sum(metrics.cost_dollars));
     $("breaches-total").textContent = String(sum(metrics.sla_breaches));
+    $("orphans-total").textContent = String(sum(metrics.orphan_stacks_found || []));
     const healthy = health.services.filter((service) => service.state === "healthy").length;
     $("services-healthy").textContent = `${healthy} / ${health.services.length}`;
   }
@@ -103,14 +104,18 @@ window.DashboardView = (() => {
       const all = sum(rowsWhere(metrics.slots, { profile }));
       const limit = (section) => { const v = value(section, profile); return v === null ? "–" : String(v); };
       const ttl = value("pool_idle_ttl_seconds", profile);
+      const scheduled = value("pool_scheduled", profile) === 1;
+      const now = limit("pool_effective_minimum");
+      const orphans = sum(rowsWhere(metrics.orphan_stacks_found || [], { profile }));
       return tableRow([
         cell(profile), cell(limit("pool_minimum"), "num"), cell(limit("pool_maximum"), "num"),
         cell(ttl === null ? "–" : duration(ttl), "num"), cell(byState("requested"), "num"),
         cell(byState("idle"), "num"), cell(byState("busy"), "num"), cell(byState("decommissioning"), "num"),
         cell(byState("failed"), "num"), cell(byState("terminated"), "num"), cell(`${busy} / ${all}`, "num"),
+        cell(scheduled ? `${now} (schedule)` : now, "num"), cell(String(orphans), orphans ? "num over-target" : "num"),
       ], { profile });
     });
-    fill("pools", rows, 11);
+    fill("pools", rows, 13);
   }
 
   function renderWaits(metrics) {
