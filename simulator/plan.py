@@ -13,8 +13,8 @@
    with the default pools it lands within 1% of the services' cost and 2% of their p95 waits
    per class (docs/simulator.md). Step 4 checks the choice on the real code.
 4. The chosen settings are measured on the held-out part: the `platform` policy on the
-   services' own code (a MINIMUM schedule applied each hour through the cluster service's
-   change_thresholds use case, until the service keeps schedules itself), and `static` and
+   services' own code (a MINIMUM schedule kept by the cluster service, as
+   `PUT /pools/{profile}/schedule` sets it, and followed on its Tick), and `static` and
    `lower_bound` for scale.
 """
 
@@ -122,7 +122,7 @@ def plan(
     )
     if schedules:
         evaluation[0].notes.append(
-            "the MINIMUM schedule applied hourly through the cluster service's change_thresholds"
+            "the MINIMUM schedule kept by the cluster service and followed on its Tick"
         )
     return {
         "log": {

@@ -14,7 +14,8 @@ expiry, topping pools up to MINIMUM, finishing stack transitions, and reconcilin
 not heard of (which never happens here: the bus loses nothing). So while no message is on the
 way, no stack is being created or deleted and every pool is at its MINIMUM, the simulator skips
 the Ticks and wakes on the tick grid after the next delivery or arrival, the next idle-TTL
-expiry, or, while jobs wait, the next Tick. `quiet_ticks=False` runs every Tick instead;
+expiry, the next hour while pools keep a MINIMUM schedule (the cluster service follows it on
+its Tick), or, while jobs wait, the next Tick. `quiet_ticks=False` runs every Tick instead;
 tests/simulator check that both give the same figures.
 """
 
@@ -41,11 +42,12 @@ from simulator.clusters import ClusterLedger, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Timeline, Waits
 from simulator.wiring import cluster_profile, job_profile_terms
-from simulator.workload import SimJob, Workload, hour_of_week
+from simulator.workload import SimJob, Workload
 
 MEMORY_STORE: Final = "backbone.eventstore.memory"
 T0: Final = datetime(2026, 1, 5, tzinfo=UTC)
-"""Virtual time 0 on the services' clocks (schedules follow the log's own week: `hour_of_week`)."""
+"""Virtual time 0 on the services' clocks, a Monday 00:00 UTC (schedules are turned from the
+log's own week, `hour_of_week`, to this clock's: `PlatformRun._service_schedules`)."""
 JOB_PROFILE_PREFIX: Final = "sim-"
 DRAIN_LIMIT_S: Final = 30 * 86_400.0
 """How long after the last arrival the run may go on before it gives up on unfinished jobs."""
@@ -101,9 +103,11 @@ class PlatformRun:
         self.quiet_ticks = quiet_ticks
         self.progress = progress
         self.schedules = schedules or {}
-        """MINIMUM per hour of the week per profile, applied through the cluster service's
-        change_thresholds use case (as an operator's script on `PUT /pools/{profile}` would),
-        `to_waiting_high_s` ahead of each hour; the flat MINIMUM is the floor."""
+        """MINIMUM per hour of the log's week per profile, kept by the cluster service itself
+        (its set_schedule use case, as `PUT /pools/{profile}/schedule` does) and followed on its
+        Tick; the flat MINIMUM is the floor (see `_service_schedules`)."""
+        self.service_schedules: dict[str, tuple[int, ...]] = {}
+        """The schedules as the cluster service keeps them (hours of the services' clock)."""
         self.env = simpy.Environment()
         profiles = {p.name: p for p in scenario.profiles}
         missing = [p for p in workload.profiles if p not in profiles]
@@ -183,7 +187,22 @@ class PlatformRun:
                 cluster_profile(spec), pool.minimum, pool.maximum, pool.idle_ttl_seconds, at
             )
             self.jobs.app.create_profile(JOB_PROFILE_PREFIX + name, job_profile_terms(name), at=at)
+        self.service_schedules = self._service_schedules()
+        for name, hours in self.service_schedules.items():
+            self.clusters.app.set_schedule(name, "UTC", list(hours), "api", at)
         self.bus.settle()
+
+    def _service_schedules(self) -> dict[str, tuple[int, ...]]:
+        """Each schedule in hours of the services' clock (UTC; T0 is a Monday 00:00): the log's
+        week turned so that an hour's value is in force `to_waiting_high_s` before the log's
+        hour begins, to the nearest hour (the service changes it on the hour)."""
+        lead = self.scenario.startup.to_waiting_high_s
+        hours, rest = divmod(self.workload.summary.start_epoch - self.offset + lead, 3600)
+        shift = int(hours) + 72 + (rest >= 1800)  # the Unix epoch began on a Thursday
+        return {
+            profile: tuple(schedule[(hour + shift) % 168] for hour in range(168))
+            for profile, schedule in self.schedules.items()
+        }
 
     # Running --------------------------------------------------------------------------------
 
@@ -276,22 +295,11 @@ class PlatformRun:
             self._tick()
 
     def _scheduler(self) -> Any:
-        applied: dict[str, int] = {}
-        lead = self.scenario.startup.to_waiting_high_s
+        """Wake a quiet ticker on each hour of the services' clock: the cluster service's Tick
+        then follows the schedules it keeps."""
         while not self.done.triggered:
-            log_time = self.env.now - self.offset + lead
-            how = hour_of_week(self.workload.summary, max(0.0, log_time))
-            for profile, schedule in self.schedules.items():
-                pool = self.pools[profile]
-                minimum = min(pool.maximum, max(pool.minimum, schedule[how]))
-                if applied.get(profile, pool.minimum) != minimum:
-                    self.clusters.app.change_thresholds(
-                        profile, minimum, pool.maximum, pool.idle_ttl_seconds, "api", self.now()
-                    )
-                    applied[profile] = minimum
-                    self.bus.settle()
-                    self._wake()
-            yield self.env.timeout(3600 - log_time % 3600)
+            yield self.env.timeout(3600 - self.env.now % 3600)
+            self._wake()
 
     def _tick(self) -> None:
         at = self.now()
@@ -316,12 +324,10 @@ class PlatformRun:
     def _minimum(self, profile: str) -> int:
         """The pool's MINIMUM now (its schedule's, when it has one)."""
         pool = self.pools[profile]
-        schedule = self.schedules.get(profile)
+        schedule = self.service_schedules.get(profile)
         if not schedule:
             return pool.minimum
-        log_time = self.env.now - self.offset + self.scenario.startup.to_waiting_high_s
-        how = hour_of_week(self.workload.summary, max(0.0, log_time))
-        return min(pool.maximum, max(pool.minimum, schedule[how]))
+        return min(pool.maximum, max(pool.minimum, schedule[int(self.env.now // 3600) % 168]))
 
     def _next_due(self) -> float | None:
         """When a Tick next has time-driven work: the earliest idle-TTL expiry of a cluster above

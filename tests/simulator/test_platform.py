@@ -7,7 +7,7 @@ import pytest
 from simulator.compare import run_policies
 from simulator.platform import PlatformRun
 from simulator.scenario import PoolSettings
-from simulator.workload import in_memory
+from simulator.workload import hour_of_week, in_memory
 from tests.simulator.support import jobs, scenario
 
 
@@ -77,13 +77,14 @@ def test_skipping_idle_ticks_and_the_fast_cache_change_no_figure() -> None:
     assert len(figures) == 1
 
 
-def test_a_minimum_schedule_is_applied_through_the_cluster_services_thresholds() -> None:
+def test_a_minimum_schedule_is_kept_and_followed_by_the_cluster_service() -> None:
     workload = in_memory(jobs((0, 100)))
     flat = PlatformRun(scenario(minimum=0, maximum=2), workload).run()
     # MINIMUM 1 every hour of the week: a cluster is warm before the first job
-    scheduled = PlatformRun(
-        scenario(minimum=0, maximum=2), workload, schedules={"p": (1,) * 168}
-    ).run()
+    run = PlatformRun(scenario(minimum=0, maximum=2), workload, schedules={"p": (1,) * 168})
+    scheduled = run.run()
+    pool = run.clusters.app.get_pool("p")
+    assert (pool.minimum, pool.effective_minimum, pool.schedule_time_zone) == (0, 1, "UTC")
     assert flat.waits.p95("critical") >= 600
     assert scheduled.waits.p95("critical") <= 70
     assert scheduled.jobs_finished == 1
@@ -108,3 +109,16 @@ def test_the_pool_model_costs_what_the_services_cost_on_the_same_arrivals() -> N
     # Under saturation their waits per class part: the job service ages waiting jobs' priority,
     # the model keeps it strict, so critical waits less in the model (docs/simulator.md)
     assert model.waits.p95("critical") < platform.waits.p95("critical")
+
+
+def test_a_schedule_is_turned_from_the_logs_week_to_the_services_clock() -> None:
+    # The hour of the log's week that starts at its first job is in force on the services'
+    # clock in the hour of that job's arrival, to the nearest hour.
+    workload = in_memory(jobs((0, 100)))
+    week = tuple(range(168))
+    run = PlatformRun(scenario(minimum=0, maximum=200), workload, schedules={"p": week})
+    first = hour_of_week(workload.summary, run.scenario.startup.to_waiting_high_s)
+    arrival = run.offset  # the first job's arrival on the services' clock
+    kept = run.service_schedules["p"]
+    assert kept[int(arrival // 3600) % 168] in {(first + d) % 168 for d in (-1, 0, 1)}
+    assert sorted(kept) == list(week)

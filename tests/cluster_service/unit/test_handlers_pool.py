@@ -151,3 +151,31 @@ def test_after_the_queue_drains_and_the_ttl_passes_the_pool_shrinks_back_to_mini
     assert [c.state for c in world.clusters()] == ["READY"]
     assert len(world.app.list_clusters("small", include_retired=True)) == 3
     world.assert_no_leak()
+
+
+# Draining ---------------------------------------------------------------------------------------
+
+
+def test_a_drained_pool_lets_running_steps_finish_then_empties_and_starts_nothing() -> None:
+    # Given two clusters running three jobs
+    world = a_world_at_rest()
+    jobs = world.submit(3)
+    world.bring_up(world.cloud.created[1:])
+    placed = world.fill(jobs)
+    assert len(placed) == 3 and len(world.cloud.created) == 2
+    # When the pool is drained (the README's teardown) and more work arrives
+    world.change_thresholds(minimum=0, maximum=0)
+    world.submit(2)
+    # Then nothing starts and the busy clusters keep running their steps
+    assert len(world.cloud.created) == 2
+    assert sorted(c.state for c in world.alive()) == ["BUSY", "BUSY"]
+    # And as the steps finish, each cluster goes, until GET /clusters lists none
+    for job_id, cluster_id, _ in placed:
+        world.send(world.succeeded(job_id, cluster_id))
+    reasons = {e.reason for e in world.of(ClusterDecommissioning)}
+    assert reasons == {"above_maximum"}
+    world.finish_deletes()
+    world.tick()
+    assert world.clusters() == [] and world.cloud.stacks == {}
+    assert len(world.cloud.created) == 2
+    world.assert_no_leak()
