@@ -141,3 +141,26 @@ def test_maximum_zero_drains_the_pool_and_a_schedule_cannot_raise_it(world: ApiW
     world.service.app.job_submitted("job-1", "spark-small", world.now)
     world.service.app.tick(world.now + timedelta(minutes=1))
     assert requested(world) == 1  # nothing started for the queued job
+
+
+def test_across_the_spring_dst_change_the_tick_skips_the_missing_local_hour(
+    world: ApiWorld,
+) -> None:
+    # Sunday 29 March 2026, Stockholm: 02:00 CET is followed by 03:00 CEST (01:00 UTC).
+    hours = [0] * 168
+    hours[6 * 24 + 2] = 4  # Sunday 02:00-03:00 local: a time that does not exist that night
+    hours[6 * 24 + 3] = 3  # Sunday 03:00-04:00 local
+    world.now = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    assert world.request("PUT", PATH, {"time_zone": STOCKHOLM, "minimum": hours}).status == 200
+    app = world.service.app
+    night = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    for minute in range(0, 180, 15):
+        app.tick(night + timedelta(minutes=minute))
+    events = list(app.store.events.get(Pool.id_for("spark-small")))
+    changes = [
+        (e.timestamp.astimezone(UTC).hour, e.hour_of_week, e.effective_minimum)
+        for e in events
+        if isinstance(e, Pool.ScheduledMinimumChanged)
+    ]
+    assert changes == [(1, 6 * 24 + 3, 3), (2, 6 * 24 + 4, 0)]
+    assert requested(world) == 3
