@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
@@ -128,7 +129,7 @@ class ClusterEventTranslator:
             ids = {"cluster_id": str(cluster.id), "cluster_profile": cluster.profile}
             return model.model_validate(common | ids | fields)
         if kind in _POOL:
-            return _thresholds(self._at.after(event), common)
+            return _thresholds(self._at.after(event), event.timestamp, common)
         if kind is Demand.Rejected:
             return _rejected(event, common)
         if kind is PoolRoster.OrphanFound:
@@ -149,14 +150,16 @@ _POOL: Final = frozenset(
 )
 
 
-def _thresholds(pool: Pool, common: dict[str, Any]) -> PoolThresholdsChanged:
+def _thresholds(pool: Pool, at: datetime, common: dict[str, Any]) -> PoolThresholdsChanged:
+    """The effective MINIMUM as of the event's time, from the schedule itself: a threshold
+    change and the schedule's follow-up in the same save then announce the same value."""
     return PoolThresholdsChanged(
         **common,
         cluster_profile=pool.profile,
         minimum=pool.minimum,
         maximum=pool.maximum,
         idle_ttl_seconds=pool.idle_ttl_seconds,
-        effective_minimum=pool.effective_minimum,
+        effective_minimum=pool.effective_minimum_at(at),
         schedule_time_zone=None if pool.schedule is None else pool.schedule.time_zone,
     )
 

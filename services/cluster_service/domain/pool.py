@@ -4,7 +4,7 @@ The Pool records MINIMUM, MAXIMUM and the idle TTL, and who changed them last; t
 sizes the pool from them is `policy.decide`. MAXIMUM 0 (with MINIMUM 0) drains the pool: no
 cluster is started. A pool may also keep a MINIMUM schedule (`domain.schedule`): every unit of
 work on the pool first follows it (`follow_schedule`), recording ScheduledMinimumChanged when the
-hour's value in force changes, so the audit shows when and why the effective MINIMUM moved.
+hour's value changes the effective MINIMUM, so the audit shows when and why it moved.
 """
 
 from datetime import datetime
@@ -69,7 +69,9 @@ class Pool(Aggregate):
         self.limits_changed_at: datetime | None = None
         """When thresholds or schedule last changed (None: at creation)."""
         self.scheduled_minimum = 0
-        """The schedule's value in force when the pool last followed it (0 without one)."""
+        """The schedule's value when following it last changed the effective MINIMUM (0
+        without a schedule); an hour whose value leaves the effective MINIMUM as it is records
+        nothing, so this may lag the schedule, never the effective MINIMUM."""
 
     @property
     def changed_at(self) -> datetime:
@@ -183,19 +185,20 @@ class Pool(Aggregate):
         return True
 
     def follow_schedule(self, at: datetime) -> bool:
-        """Record the schedule's value for the hour of `at` if it is not the one in force."""
+        """Record the schedule's value for the hour of `at` if it changes the effective
+        MINIMUM (also after a threshold change made the last recorded value count otherwise)."""
         if self.schedule is None:
             return False
-        zone = zone_named(self.schedule.time_zone)
-        hour = hour_of_week(at, zone)
+        hour = hour_of_week(at, zone_named(self.schedule.time_zone))
         scheduled = self.schedule.minimum[hour]
-        if scheduled == self.scheduled_minimum:
+        effective = effective_minimum(self.minimum, self.maximum, scheduled)
+        if effective == self.effective_minimum:
             return False
         self.trigger_event(
             self.ScheduledMinimumChanged,
             hour_of_week=hour,
             scheduled_minimum=scheduled,
-            effective_minimum=effective_minimum(self.minimum, self.maximum, scheduled),
+            effective_minimum=effective,
             timestamp=at,
         )
         return True
@@ -220,8 +223,8 @@ class Pool(Aggregate):
             pool.limits_changed_at = self.timestamp
 
     class ScheduledMinimumChanged(Aggregate.Event):
-        """The schedule's hour changed the value in force; `effective_minimum` is what the
-        policy keeps from then (the larger with the pool's MINIMUM, at most MAXIMUM)."""
+        """The schedule's hour changed the effective MINIMUM: what the policy keeps from then
+        (the larger of the pool's MINIMUM and `scheduled_minimum`, at most MAXIMUM)."""
 
         hour_of_week: int
         scheduled_minimum: int

@@ -225,3 +225,14 @@ def test_the_tick_applies_the_schedules_hour_and_announces_the_effective_minimum
     announced = world.of(PoolThresholdsChanged)[-1]
     assert (announced.minimum, announced.effective_minimum) == (1, 3)
     assert announced.schedule_time_zone == "UTC"
+
+
+def test_a_threshold_change_and_the_schedules_follow_up_announce_the_same_minimum() -> None:
+    # Both are saved at once with the same time: whichever the monitor orders last must agree.
+    world = a_world_at_rest()
+    world.change_thresholds(minimum=3)
+    world.app.set_schedule("small", "UTC", [2] * 168, "api", world.now)
+    world.change_thresholds(minimum=0)
+    last_two = world.of(PoolThresholdsChanged)[-2:]
+    assert [(e.minimum, e.effective_minimum) for e in last_two] == [(0, 2), (0, 2)]
+    assert last_two[0].occurred_at == last_two[1].occurred_at

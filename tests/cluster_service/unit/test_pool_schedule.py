@@ -134,11 +134,12 @@ def test_every_moment_has_exactly_one_hour_of_the_week(naive: datetime) -> None:
 # Following the schedule -------------------------------------------------------------------------
 
 
-def test_following_records_an_event_only_when_the_value_in_force_changes() -> None:
+def test_following_records_an_event_only_when_the_effective_minimum_changes() -> None:
     pool = a_pool(minimum=1, maximum=5)
-    pool.set_schedule("UTC", by_hour(h9=4, h10=4, h11=0), "api", T0)
+    pool.set_schedule("UTC", by_hour(h8=1, h9=4, h10=4, h11=0), "api", T0)
     nine = MONDAY_UTC + timedelta(hours=9)
-    assert not pool.follow_schedule(MONDAY_UTC)  # 0 is the value already in force
+    assert not pool.follow_schedule(MONDAY_UTC)  # 0: the pool's MINIMUM 1 holds
+    assert not pool.follow_schedule(nine - timedelta(hours=1))  # 1: still 1
     assert pool.follow_schedule(nine)
     assert pool.effective_minimum == 4
     assert not pool.follow_schedule(nine + timedelta(hours=1))
@@ -159,6 +160,16 @@ def test_clearing_the_schedule_puts_the_pools_own_minimum_back() -> None:
     assert pool.clear_schedule("api", MONDAY_UTC)
     assert (pool.schedule, pool.effective_minimum) == (None, 1)
     assert not pool.follow_schedule(MONDAY_UTC)
+
+
+def test_a_lowered_minimum_under_a_schedule_is_followed_from_the_hours_value() -> None:
+    pool = a_pool(minimum=3, maximum=5)
+    pool.set_schedule("UTC", [2] * HOURS_OF_WEEK, "api", T0)
+    assert not pool.follow_schedule(MONDAY_UTC)  # 2 is below MINIMUM 3: nothing to record
+    pool.change_thresholds(0, 5, 600, "api", MONDAY_UTC)
+    assert pool.effective_minimum == 0
+    assert pool.follow_schedule(MONDAY_UTC)
+    assert pool.effective_minimum == 2
 
 
 def test_a_maximum_lowered_below_the_schedule_caps_the_effective_minimum() -> None:
