@@ -33,6 +33,7 @@ ever known, plus queue entries of removed jobs not yet dropped from a heap).
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
@@ -319,14 +320,16 @@ class DispatchBoard:
 
         The jobs going before it (`DispatchQueue.ahead_of`: priority, aging, fair share) take
         the profile's slots in the order they free: free slots now, busy ones when their job is
-        expected to end (allocated + the median of the profile's last RUN_TIMES_KEPT slot-holding
-        times, or its timeout before any run ended; now if overdue), starting clusters' slots
-        when the pool outlook expects them ready (as many slots as the profile's clusters had),
-        or, with no cluster at all, after a mean start-up. Each slot then frees every median run
-        again, so the k-th job ahead is at slot k mod S in round k // S: O(S log S) for S slots.
-        A job backing off starts no earlier than its retry_at; a tenant at a running quota no
-        earlier than its first running job is expected to end. It ignores jobs submitted later
-        that go first (higher priority, fair share) and clusters not yet requested."""
+        expected to end (allocated + the run time: the median of the profile's last
+        RUN_TIMES_KEPT slot-holding times, or of every profile's before one of its own ended;
+        now if overdue), starting clusters' slots when the pool outlook expects them ready (as
+        many slots as the profile's clusters had), or, with no cluster at all, after a mean
+        start-up. Each slot then frees every run time again, so the k-th job ahead is at slot
+        k mod S in round k // S: O(S log S) for S slots. A job backing off starts no earlier
+        than its retry_at; a tenant at a running quota no earlier than its first running job is
+        expected to end. Without any run time seen, only a job that a free or starting slot
+        takes is estimated. It ignores jobs submitted later that go first (higher priority,
+        fair share) and clusters not yet requested."""
         job = self.jobs.get(job_id)
         if job is None or job.cluster_id is not None or job.queued_at is None:
             return None
@@ -334,21 +337,15 @@ class DispatchBoard:
         ahead = self.dispatcher.queue(profile).ahead_of(job_id, at, self.shares(profile))
         if ahead is None:
             return None
-        times = self.run_times.get(profile)
-        run = median(times) if times else float(job.timeout_seconds)
-        slots = sorted(self._slots_free_in(profile, at, run if times else None))
+        run, ran = self._run_seconds(profile)
+        slots = self._slots_free_in(profile, at, run)
         starting, basis = self._starting_slots(profile, at, slots)
         slots = sorted(slots + starting)
-        ran = (
-            f"median slot time {run:.0f} s of the last {len(times)} runs"
-            if times
-            else f"no run ended yet: runs assumed to take their timeout ({run:.0f} s)"
-        )
         parts = [f"{ahead} job{'' if ahead == 1 else 's'} ahead", basis, ran]
-        if not slots:
+        rounds, index = divmod(ahead, len(slots) or 1)
+        if not slots or (rounds and run is None):
             return Estimate(None, "; ".join(parts))
-        rounds, index = divmod(ahead, len(slots))
-        seconds = slots[index] + rounds * run
+        seconds = slots[index] + rounds * (run or 0.0)
         if job.retry_at is not None and job.retry_at > at:
             seconds = max(seconds, (job.retry_at - at).total_seconds())
             parts.append("backing off until its retry_at")
@@ -356,10 +353,28 @@ class DispatchBoard:
         if limit is not None:
             seconds = max(seconds, self._first_end_of(job.tenant_id, at))
             parts.append(f"{limit}, until its first running job ends")
+        if math.isinf(seconds):
+            return Estimate(None, "; ".join(parts))
         return Estimate(at + timedelta(seconds=seconds), "; ".join(parts))
 
+    def _run_seconds(self, cluster_profile: str) -> tuple[float | None, str]:
+        """How long a run of the profile is expected to hold its slot, and the words."""
+        times = self.run_times.get(cluster_profile)
+        if times:
+            return median(
+                times
+            ), f"median slot time {median(times):.0f} s of the last {len(times)} runs"
+        pooled = [t for kept in self.run_times.values() for t in kept]
+        if pooled:
+            return median(pooled), (
+                f"no run of the profile ended yet: median slot time {median(pooled):.0f} s of "
+                f"the last {len(pooled)} runs of every profile"
+            )
+        return None, "no run ended yet to estimate run times from"
+
     def _slots_free_in(self, cluster_profile: str, at: datetime, run: float | None) -> list[float]:
-        """Seconds from `at` until each slot of the profile's clusters taking jobs is free."""
+        """Seconds from `at` until each slot of the profile's clusters taking jobs is free
+        (infinite for a busy one when no run time is known)."""
         seconds = []
         for info in self.clusters.values():
             if not info.takes_jobs or info.cluster_profile != cluster_profile:
@@ -372,10 +387,10 @@ class DispatchBoard:
 
     def _expected_end(self, job_id: UUID, at: datetime, run: float | None) -> float:
         """Seconds from `at` until a job holding a slot is expected to give it back."""
-        job = self.jobs[job_id]
-        began = job.allocated_at or at
-        took = job.timeout_seconds if run is None else run
-        return max(0.0, (began - at).total_seconds() + took)
+        if run is None:
+            return math.inf
+        began = self.jobs[job_id].allocated_at or at
+        return max(0.0, (began - at).total_seconds() + run)
 
     def _starting_slots(
         self, cluster_profile: str, at: datetime, ready: list[float]
@@ -408,10 +423,9 @@ class DispatchBoard:
     def _first_end_of(self, tenant_id: str, at: datetime) -> float:
         """Seconds until the tenant's first running job is expected to end."""
         ends = [
-            self._expected_end(job_id, at, median(times) if times else None)
+            self._expected_end(job_id, at, self._run_seconds(job.cluster_profile)[0])
             for job_id, job in self._holding()
             if job.tenant_id == tenant_id
-            for times in [self.run_times.get(job.cluster_profile)]
         ]
         return min(ends, default=0.0)
 

@@ -134,3 +134,19 @@ def test_a_checkpoint_keeps_the_run_times_and_running_counts() -> None:
     restored.tenant_terms = dict(live.tenant_terms)
     for queued in live.jobs:
         assert restored.waiting(queued, world.now) == live.waiting(queued, world.now)
+
+
+def test_before_any_run_ended_only_a_job_a_free_slot_takes_is_estimated() -> None:
+    # Given one busy slot and one free one, and no run ended yet
+    world = World()
+    world.deliver(ready("c-1", slots=2))
+    running = submit(world, TENANT, 1)[0]
+    world.app.tick(world.now)
+    assert world.status(running.id) == "running"
+    # When two jobs wait (not dispatched yet)
+    first, second = submit(world, TENANT, 2)
+    estimates = [board(world).estimate(job.id, world.now) for job in (first, second)]
+    # Then the first, which the free slot takes, starts now; the second has no estimate
+    assert [e.start_at if e else "-" for e in estimates] == [world.now, None]
+    assert estimates[1] is not None
+    assert estimates[1].basis.endswith("no run ended yet to estimate run times from")
