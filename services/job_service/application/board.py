@@ -482,13 +482,13 @@ class DispatchBoard:
         self._enqueue(e.originator_id, job)
 
     def _failed(self, e: Job.Failed, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, e.cluster_id, e.step_to_cancel, live, e.timestamp)
+        self._finish(e, live)
 
     def _cancelled(self, e: Job.Cancelled, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, e.cluster_id, e.step_to_cancel, live, e.timestamp)
+        self._finish(e, live)
 
     def _succeeded(self, e: Job.Succeeded, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, None, None, live, e.timestamp)
+        self._finish(e, live)
 
     def _registered(self, e: KnownCluster.Registered, nid: int, live: bool) -> None:
         self._cluster_ids[e.originator_id] = e.cluster_id
@@ -534,17 +534,13 @@ class DispatchBoard:
         job.allocated_at = job.started_at = job.heard_at = None
         return job
 
-    def _finish(
-        self,
-        job_id: UUID,
-        cluster_id: str | None,
-        step_to_cancel: str | None,
-        live: bool,
-        at: datetime,
-    ) -> None:
-        job = self._release(job_id, cluster_id, step_to_cancel, live, at)
-        self.dispatcher.queue(job.cluster_profile).remove(job_id)
-        del self.jobs[job_id]
+    def _finish(self, e: Job.Failed | Job.Cancelled | Job.Succeeded, live: bool) -> None:
+        """The job ended: it gives back its slot (see _release) and leaves the board."""
+        cluster_id = getattr(e, "cluster_id", None)
+        step_to_cancel = getattr(e, "step_to_cancel", None)
+        job = self._release(e.originator_id, cluster_id, step_to_cancel, live, e.timestamp)
+        self.dispatcher.queue(job.cluster_profile).remove(e.originator_id)
+        del self.jobs[e.originator_id]
 
     def _enqueue(self, job_id: UUID, job: OpenJob) -> None:
         queue = self.dispatcher.queue(job.cluster_profile)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from job_service.api.views import job_view
 from job_service.application import DispatchBoard
 from job_service.application.board import CHECKPOINT_VERSION
 from job_service.domain import Job
@@ -62,9 +63,13 @@ def test_given_a_tenant_at_max_running_when_slots_free_then_others_go_and_it_say
     # Then tenant-1 runs one, acme both, and a slot stays free
     assert running_by_tenant(world, mine + theirs) == Counter({TENANT: 1, OTHER: 2})
     # And a held job says which limit holds it
-    _, waiting = world.app.job_and_waiting(TENANT, mine[2].id, at=world.now)
+    held, waiting = world.app.job_and_waiting(TENANT, mine[2].id, at=world.now)
     assert waiting is not None
     assert waiting.quota == "tenant tenant-1 at its limit of 1 running job (max_running)"
+    assert job_view(held, waiting, world.now).waiting_reason == (
+        "tenant tenant-1 at its limit of 1 running job (max_running); "
+        "other tenants' jobs go meanwhile"
+    )
     # When the quota is raised, the next dispatch decision uses it
     board(world).tenant_terms[TENANT] = TenantTerms(quotas=Quotas(max_running=2))
     world.app.tick(world.advance(1))
