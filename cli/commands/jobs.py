@@ -87,6 +87,8 @@ def job_text(job: Json) -> str:
     for label, key in (
         ("queue position", "queue_position"),
         ("waiting", "waiting_reason"),
+        ("expected start", "estimated_start_at"),
+        ("estimated from", "estimate_basis"),
         ("retry at", "retry_at"),
         ("failure", "failure_reason"),
     ):

@@ -72,6 +72,15 @@ def add_demo_command(command: CommandAdder) -> None:
         "minimum (default 120; 0: do not wait)",
     )
     sub.add_argument(
+        "--tenant",
+        action="append",
+        default=[],
+        metavar="NAME=KEY",
+        help="a further tenant's API key (repeatable): the demo's own key then submits half the "
+        "jobs in bursts and these tenants a steady stream each; a key the job service refuses "
+        "is left out",
+    )
+    sub.add_argument(
         "--no-start",
         action="store_true",
         help="never start the platform; fail (exit 5) if it is not running",
@@ -84,6 +93,12 @@ def options_of(args: argparse.Namespace) -> DemoOptions:
         raise UsageError("--profiles: name at least one job profile")
     if not 1 <= args.bursts <= args.jobs:
         raise UsageError(f"--bursts must be between 1 and --jobs ({args.jobs})")
+    tenants = []
+    for given in args.tenant:
+        name, _, key = given.partition("=")
+        if not name.strip() or not key.strip():
+            raise UsageError(f"--tenant {given!r}: give NAME=KEY, e.g. acme=local-acme-key")
+        tenants.append((name.strip(), key.strip()))
     return DemoOptions(
         jobs=args.jobs,
         bursts=args.bursts,
@@ -94,6 +109,7 @@ def options_of(args: argparse.Namespace) -> DemoOptions:
         interval=args.interval,
         deadline_seconds=args.deadline,
         settle_seconds=float(args.settle),
+        tenants=tuple(tenants),
     )
 
 

@@ -7,7 +7,15 @@ from typing import Any
 
 from cli.demo.clusters import ClusterStats
 from cli.demo.costs import CostSummary
-from cli.demo.summary import JobOutcome, WaitStats, wait_stats
+from cli.demo.summary import (
+    EstimateStats,
+    JobOutcome,
+    TenantStats,
+    WaitStats,
+    estimate_stats,
+    tenant_stats,
+    wait_stats,
+)
 from cli.exits import JOB_UNSUCCESSFUL, OK
 from cli.render import duration, table
 
@@ -32,6 +40,14 @@ class DemoReport:
         return wait_stats(self.jobs)
 
     @property
+    def tenants(self) -> list[TenantStats]:
+        return tenant_stats(self.jobs)
+
+    @property
+    def estimates(self) -> EstimateStats:
+        return estimate_stats(self.jobs)
+
+    @property
     def lost(self) -> list[str]:
         """Jobs the job service no longer knew, or submissions that never got an answer."""
         return [job.job_id for job in self.jobs if job.status == "lost"]
@@ -52,6 +68,7 @@ class DemoReport:
         document = asdict(self)
         for job, outcome in zip(document["jobs"], self.jobs, strict=True):
             job["wait_seconds"] = outcome.wait_seconds
+            job["estimate_error_seconds"] = outcome.estimate_error_seconds
         if self.cost is not None:
             document["cost"] |= {
                 "cluster_minutes": self.cost.cluster_minutes,
@@ -59,6 +76,8 @@ class DemoReport:
             }
         return document | {
             "waits": [asdict(w) for w in self.waits],
+            "tenants": [asdict(t) for t in self.tenants],
+            "estimates": asdict(self.estimates),
             "lost": self.lost,
             "unsuccessful": self.unsuccessful,
             "ok": self.ok,
@@ -75,6 +94,8 @@ def format_report(report: DemoReport) -> str:
         f"demo: {report.planned} jobs in {report.bursts} bursts (seed {report.seed}), "
         f"{duration(report.elapsed_seconds)}\njobs: {outcome}",
         "wait from submission to start, by priority (nearest rank):\n" + _waits(report),
+        "by tenant: wait from submission to start, and share of slot time:\n" + _tenants(report),
+        "start estimates given at submission against the actual start:\n" + _estimates(report),
         "clusters by cluster profile:\n" + _clusters(report),
         "cluster time and cost:\n" + _cost(report),
         _verdict(report),
@@ -87,6 +108,31 @@ def format_report(report: DemoReport) -> str:
 def _waits(report: DemoReport) -> str:
     rows = [[w.priority, w.jobs, w.started, duration(w.p50), duration(w.p95)] for w in report.waits]
     return table(("PRIORITY", "JOBS", "STARTED", "P50", "P95"), rows)
+
+
+def _tenants(report: DemoReport) -> str:
+    rows = [
+        [
+            t.tenant,
+            t.jobs,
+            t.started,
+            duration(t.p50),
+            duration(t.p95),
+            "n/a" if t.slot_share is None else f"{t.slot_share:.0%}",
+        ]
+        for t in report.tenants
+    ]
+    return table(("TENANT", "JOBS", "STARTED", "P50", "P95", "SLOT SHARE"), rows)
+
+
+def _estimates(report: DemoReport) -> str:
+    e = report.estimates
+    if not e.jobs:
+        return f"  no started job had an estimate ({e.without} without)"
+    return (
+        f"  {e.jobs} jobs: absolute error median {duration(e.median_error)}, "
+        f"p90 {duration(e.p90_error)} (nearest rank); {e.without} without an estimate"
+    )
 
 
 def _clusters(report: DemoReport) -> str:

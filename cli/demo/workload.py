@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final
 
@@ -49,6 +49,8 @@ class PlannedJob:
     priority: str
     seconds: float
     """How long its step should run."""
+    tenant: str = ""
+    """Which of the demo's tenants submits it ("": the one of the demo's own key)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Burst:
     at_seconds: float
     """When it is submitted, in seconds after the demo began."""
     jobs: tuple[PlannedJob, ...]
+    steady: bool = False
+    """One job of a tenant's steady stream, not a burst."""
 
 
 def plan_workload(
@@ -86,6 +90,38 @@ def plan_workload(
     return [
         Burst(n, _burst_time(n, gap_seconds, rng), tuple(planned[start:end]))
         for n, (start, end) in enumerate(bounds)
+    ]
+
+
+def plan_steady(
+    jobs: int,
+    seed: int,
+    span_seconds: float,
+    tenant: str,
+    first_index: int,
+    profiles: Sequence[str] = PROFILES,
+    duration_scale: float = 1.0,
+    allowed: Mapping[str, Collection[str]] | None = None,
+) -> list[Burst]:
+    """A tenant's steady stream: `jobs` jobs mixed as `plan_workload` mixes them, one every
+    span_seconds / jobs, numbered from `first_index` (so they do not share Idempotency-Keys)."""
+    mixed = plan_workload(jobs, 1, seed, 0.0, profiles, duration_scale, allowed)[0].jobs
+    every = span_seconds / jobs
+    return [
+        Burst(
+            -1,
+            round(n * every, 1),
+            (
+                replace(
+                    job,
+                    index=first_index + n,
+                    name=f"demo-{tenant}-{job.profile}-{n:03d}",
+                    tenant=tenant,
+                ),
+            ),
+            steady=True,
+        )
+        for n, job in enumerate(mixed)
     ]
 
 

@@ -38,9 +38,15 @@ def submit(call: JobCall) -> Response:
         )
     except ProfileNotFound as error:
         raise ERRORS.answer_or_raise(error, field="profile") from None
-    position = call.app.position_after_submit(job, at=now)
+    waiting = call.app.waiting_after_submit(job, at=now)
+    estimate = None if waiting is None else waiting.estimate
     accepted = JobAccepted(
-        job_id=str(job.id), status=job.status, queue_position=position, links=links(job.id)
+        job_id=str(job.id),
+        status=job.status,
+        queue_position=None if waiting is None else waiting.position,
+        estimated_start_at=None if estimate is None else estimate.start_at,
+        estimate_basis=None if estimate is None else estimate.basis,
+        links=links(job.id),
     )
     return json_response(accepted, 202, {"Location": f"/jobs/{job.id}"})
 
@@ -55,10 +61,10 @@ def idempotency_key(call: JobCall) -> str | None:
 
 def get(call: JobCall, job_id: str) -> Response:
     now = call.now()
-    job, position = call.app.job_and_position(call.tenant_id, job_id, at=now)
+    job, waiting = call.app.job_and_waiting(call.tenant_id, job_id, at=now)
     queued = job.status is JobStatus.QUEUED
     outlook = call.app.pool_outlook(job.cluster_profile, at=now) if queued else None
-    return json_response(job_view(job, position, now, outlook))
+    return json_response(job_view(job, waiting, now, outlook))
 
 
 def cancel(call: JobCall, job_id: str) -> Response:

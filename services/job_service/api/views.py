@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from job_service.api.models import StepTemplateBody
+from job_service.application.board import Waiting
 from job_service.application.listing import JobEntry
 from job_service.application.pool_outlook import Outlook
 from job_service.domain import PRIORITIES, Job, JobProfile, JobStatus
@@ -36,6 +37,10 @@ class JobAccepted(View):
     status: JobStatus
     queue_position: int | None
     """How many jobs go before it (0: it is next); null once it left the queue."""
+    estimated_start_at: datetime | None
+    """When it is expected to get a slot (see JobView); null if not queued or not estimable."""
+    estimate_basis: str | None
+    """What the estimate rests on, in words."""
     links: JobLinks
 
 
@@ -68,6 +73,14 @@ class JobView(View):
     waiting_reason: str | None
     """Why a job that is not running yet waits; null otherwise."""
     queue_position: int | None
+    estimated_start_at: datetime | None
+    """For a queued job: when it is expected to get a slot, from the jobs going before it
+    (priority, aging, fair share), the running jobs' expected ends (the median of the cluster
+    profile's recent run times), free and starting slots and cluster start-up time. An
+    estimate: later submissions that go first, failures and new clusters move it. Null if the
+    job is not queued, or nothing is known yet to estimate from (see estimate_basis)."""
+    estimate_basis: str | None
+    """What estimated_start_at rests on, in words; null if the job is not queued."""
     links: JobLinks
 
 
@@ -129,8 +142,10 @@ def links(job_id: UUID | str) -> JobLinks:
 
 
 def job_view(
-    job: Job, position: int | None, now: datetime, outlook: Outlook | None = None
+    job: Job, waiting: Waiting | None, now: datetime, outlook: Outlook | None = None
 ) -> JobView:
+    """The job as GET /jobs/{id} shows it; `waiting` is the board's word on a queued job."""
+    estimate = None if waiting is None else waiting.estimate
     times = JobTimes(
         submitted=job.submitted_at,
         queued=job.queued_at,
@@ -153,14 +168,16 @@ def job_view(
         times=times,
         retry_at=job.retry_at,
         failure_reason=job.failure_reason,
-        waiting_reason=waiting_reason(job, position, now, outlook),
-        queue_position=position,
+        waiting_reason=waiting_reason(job, waiting, now, outlook),
+        queue_position=None if waiting is None else waiting.position,
+        estimated_start_at=None if estimate is None else estimate.start_at,
+        estimate_basis=None if estimate is None else estimate.basis,
         links=links(job.id),
     )
 
 
 def waiting_reason(
-    job: Job, position: int | None, now: datetime, outlook: Outlook | None = None
+    job: Job, waiting: Waiting | None, now: datetime, outlook: Outlook | None = None
 ) -> str | None:
     """Why the job is not running yet, in words; None if it is running or finished."""
     if job.status is JobStatus.SUBMITTED:
@@ -171,6 +188,9 @@ def waiting_reason(
         return None
     if job.retry_at is not None and job.retry_at > now:
         return f"retrying after back-off until {_iso(job.retry_at)}"
+    if waiting is not None and waiting.quota is not None:
+        return f"{waiting.quota}; other tenants' jobs go meanwhile"
+    position = None if waiting is None else waiting.position
     pool = _pool_reason(job.cluster_profile, outlook)
     if position:
         return f"queued behind {position} job{'s' if position > 1 else ''}; {pool}"

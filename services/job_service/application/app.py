@@ -6,8 +6,8 @@ object bootstrap built (jobs.py, profiles.py, listing.py, signals.py, pool_signa
 ticking.py), bound in one line.
 
 Use cases for the API: submit, cancel, get, history, queue_position, create_profile,
-update_profile, get_profile, list_profiles; its queries list_jobs, job_and_position,
-position_after_submit, pool_outlook; cache_profiles. For consumed events: cluster_ready,
+update_profile, get_profile, list_profiles; its queries list_jobs, job_and_waiting,
+waiting_after_submit, pool_outlook; cache_profiles. For consumed events: cluster_ready,
 cluster_idle, cluster_lost, allocation_rejected, step_changed, cluster_requested,
 pool_limits_changed. For the schedule: tick. Every use case takes the time as `at` (the API's
 and handlers' clock, or virtual time).
@@ -61,8 +61,8 @@ class JobsApplication(StoreFacade[JobStore]):
         self.list_profiles = profiles.list_profiles
         # The REST API's queries.
         self.list_jobs = queries.list_jobs
-        self.job_and_position = queries.job_and_position
-        self.position_after_submit = queries.position_after_submit
+        self.job_and_waiting = queries.job_and_waiting
+        self.waiting_after_submit = queries.waiting_after_submit
         self.pool_outlook = pool_signals.pool_outlook
         # Consumed events.
         self.cluster_ready = signals.cluster_ready

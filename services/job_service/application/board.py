@@ -21,15 +21,24 @@ when each step was last heard of, so a restored board decides, and estimates pos
 as the one that wrote it) except `steps_to_cancel`, which only the live process owes (a board
 read from the log has none either).
 One that is missing, unreadable or of another CHECKPOINT_VERSION is logged and the whole log read
-instead. Memory holds open jobs only (bounded by the jobs not yet terminal, plus one entry per
-cluster ever known, plus queue entries of removed jobs not yet dropped from a heap).
+instead.
+Fair share and running quotas: the board counts each tenant's jobs holding a slot, per cluster
+profile and in all, and answers the queues' `TenantShares` from them and from the tenants' terms
+(`terms_of`, read at each decision, so a changed quota or weight counts from the next one).
+Estimates: the board keeps each profile's last RUN_TIMES_KEPT slot-holding times (allocation to
+release) for `estimate` (see there).
+Memory holds open jobs only (bounded by the jobs not yet terminal, plus one entry per cluster
+ever known, plus queue entries of removed jobs not yet dropped from a heap).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timedelta
+from statistics import median
 from typing import Any, Final
 from uuid import UUID
 
@@ -44,9 +53,13 @@ from job_service.domain import (
     Priority,
     StepRef,
 )
+from job_service.domain.tenancy import DEFAULT_TERMS, TenantTerms
 
-CHECKPOINT_VERSION: Final = 1
-"""The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read."""
+CHECKPOINT_VERSION: Final = 2
+"""The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read.
+Version 2: queues per tenant, open jobs' tenants, when each tenant last got a slot, run times."""
+RUN_TIMES_KEPT: Final = 50
+"""Slot-holding times kept per cluster profile for estimates (their median is used)."""
 
 
 class CheckpointError(ValueError):
@@ -61,6 +74,7 @@ class OpenJob:
     priority: Priority
     seq: int
     timeout_seconds: int
+    tenant_id: str = ""
     queued_at: datetime | None = None
     retry_at: datetime | None = None
     at_head: bool = False
@@ -77,6 +91,26 @@ class OpenJob:
         """When the current attempt times out, as Job.deadline says."""
         began = self.started_at or self.allocated_at
         return None if began is None else began + timedelta(seconds=self.timeout_seconds)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """When a queued job is expected to get a slot, and from what (see DispatchBoard.estimate)."""
+
+    start_at: datetime | None
+    """None when nothing is known to estimate from (no cluster, no run or start-up seen)."""
+    basis: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a queued job's reader is told of its wait (the board's answers, at one moment)."""
+
+    position: int | None
+    """DispatchQueue.position: None while backing off."""
+    estimate: Estimate | None
+    quota: str | None
+    """The running quota of its tenant that holds it back, in words (None: none)."""
 
 
 @dataclass
@@ -98,6 +132,14 @@ class DispatchBoard:
         self.clusters: dict[str, ClusterInfo] = {}
         self.steps_to_cancel: set[StepRef] = set()
         self.outlooks = PoolOutlooks()
+        self.tenant_terms: dict[str, TenantTerms] = {}
+        self.run_times: dict[str, deque[float]] = {}
+        """Per cluster profile: the last RUN_TIMES_KEPT slot-holding times, in seconds."""
+        self._running: Counter[tuple[str, str]] = Counter()
+        """Jobs holding a slot (or taken for one in a round not saved yet), per (tenant,
+        profile); derived from `jobs` and `_taken`, so not in checkpoints."""
+        self._running_all: Counter[str] = Counter()
+        self._counted: dict[UUID, tuple[str, str]] = {}
         self._limits_of: dict[UUID, str] = {}
         self._cluster_ids: dict[UUID, str] = {}
         self._holders: dict[str, dict[int, UUID]] = {}
@@ -134,6 +176,7 @@ class DispatchBoard:
             "steps": {step_id: str(job_id) for step_id, job_id in self._steps.items()},
             "dispatcher": self.dispatcher.state(),
             "outlooks": self.outlooks.state(),
+            "run_times": {profile: list(times) for profile, times in self.run_times.items()},
         }
 
     @classmethod
@@ -157,7 +200,17 @@ class DispatchBoard:
         board._steps = {step_id: UUID(job_id) for step_id, job_id in state["steps"].items()}
         board.dispatcher = Dispatcher.from_state(state["dispatcher"])
         board.outlooks = PoolOutlooks.from_state(state["outlooks"])
+        board.run_times = {
+            profile: deque(times, maxlen=RUN_TIMES_KEPT)
+            for profile, times in state["run_times"].items()
+        }
+        for job_id, job in board.jobs.items():
+            if job.cluster_id is not None:
+                board._count(job_id, job)
         return board
+
+    def terms_of(self, tenant_id: str) -> TenantTerms:
+        return self.tenant_terms.get(tenant_id, DEFAULT_TERMS)
 
     # Queries.
 
@@ -173,14 +226,46 @@ class DispatchBoard:
         return self._steps.get(step_id)
 
     def dispatchable(self, at: datetime) -> list[str]:
-        """Clusters taking jobs, with a free slot, whose profile has a job eligible at `at`."""
+        """Clusters taking jobs, with a free slot, whose profile has a job eligible at `at`
+        (of a tenant below its running quotas)."""
         return [
             info.cluster_id
             for info in self.clusters.values()
             if info.takes_jobs
             and self.free_slots(info.cluster_id, info.slots)
-            and self.dispatcher.queue(info.cluster_profile).peek(at) is not None
+            and self.dispatcher.queue(info.cluster_profile).peek(
+                at, self.shares(info.cluster_profile)
+            )
+            is not None
         ]
+
+    def shares(self, cluster_profile: str) -> _Shares:
+        """The tenants as one profile's queue sees them at a decision."""
+        return _Shares(self, cluster_profile)
+
+    def running(self, tenant_id: str, cluster_profile: str | None = None) -> int:
+        """The tenant's jobs holding a slot, of one cluster profile or of all."""
+        if cluster_profile is None:
+            return self._running_all[tenant_id]
+        return self._running[tenant_id, cluster_profile]
+
+    def quota_reached(self, tenant_id: str, cluster_profile: str) -> str | None:
+        """Which running quota keeps the tenant's jobs of `cluster_profile` queued, in words;
+        None if none does."""
+        quotas = self.terms_of(tenant_id).quotas
+        per_profile = quotas.max_running_per_profile.get(cluster_profile)
+        if per_profile is not None and self.running(tenant_id, cluster_profile) >= per_profile:
+            return (
+                f"tenant {tenant_id} at its limit of {per_profile} running job"
+                f"{'' if per_profile == 1 else 's'} on cluster profile {cluster_profile}"
+                " (max_running_per_profile)"
+            )
+        if quotas.max_running is not None and self.running(tenant_id) >= quotas.max_running:
+            return (
+                f"tenant {tenant_id} at its limit of {quotas.max_running} running job"
+                f"{'' if quotas.max_running == 1 else 's'} (max_running)"
+            )
+        return None
 
     def timed_out(self, at: datetime) -> list[UUID]:
         """Jobs holding a slot past their deadline."""
@@ -214,8 +299,135 @@ class DispatchBoard:
     def position_of(self, job_id: UUID, at: datetime) -> int | None:
         """How many jobs go before a queued one (see DispatchQueue.position)."""
         job = self.jobs.get(job_id)
-        queue = None if job is None else self.dispatcher.queue(job.cluster_profile)
-        return None if queue is None else queue.position(job_id, at)
+        if job is None:
+            return None
+        queue = self.dispatcher.queue(job.cluster_profile)
+        return queue.position(job_id, at, self.shares(job.cluster_profile))
+
+    def waiting(self, job_id: UUID, at: datetime) -> Waiting | None:
+        """Position, estimate and quota of a queued job; None if it is not queued."""
+        job = self.jobs.get(job_id)
+        if job is None or job.cluster_id is not None or job.queued_at is None:
+            return None
+        return Waiting(
+            self.position_of(job_id, at),
+            self.estimate(job_id, at),
+            self.quota_reached(job.tenant_id, job.cluster_profile),
+        )
+
+    def estimate(self, job_id: UUID, at: datetime) -> Estimate | None:
+        """When a queued job is expected to get a slot; None if it is not queued.
+
+        The jobs going before it (`DispatchQueue.ahead_of`: priority, aging, fair share) take
+        the profile's slots in the order they free: free slots now, busy ones when their job is
+        expected to end (allocated + the run time: the median of the profile's last
+        RUN_TIMES_KEPT slot-holding times, or of every profile's before one of its own ended;
+        now if overdue), starting clusters' slots when the pool outlook expects them ready (as
+        many slots as the profile's clusters had), or, with no cluster at all, after a mean
+        start-up. Each slot then frees every run time again, so the k-th job ahead is at slot
+        k mod S in round k // S: O(S log S) for S slots. A job backing off starts no earlier
+        than its retry_at; a tenant at a running quota no earlier than its first running job is
+        expected to end. Without any run time seen, only a job that a free or starting slot
+        takes is estimated. It ignores jobs submitted later that go first (higher priority,
+        fair share) and clusters not yet requested."""
+        job = self.jobs.get(job_id)
+        if job is None or job.cluster_id is not None or job.queued_at is None:
+            return None
+        profile = job.cluster_profile
+        ahead = self.dispatcher.queue(profile).ahead_of(job_id, at, self.shares(profile))
+        if ahead is None:
+            return None
+        run, ran = self._run_seconds(profile)
+        slots = self._slots_free_in(profile, at, run)
+        starting, basis = self._starting_slots(profile, at, slots)
+        slots = sorted(slots + starting)
+        parts = [f"{ahead} job{'' if ahead == 1 else 's'} ahead", basis, ran]
+        rounds, index = divmod(ahead, len(slots) or 1)
+        if not slots or (rounds and run is None):
+            return Estimate(None, "; ".join(parts))
+        seconds = slots[index] + rounds * (run or 0.0)
+        if job.retry_at is not None and job.retry_at > at:
+            seconds = max(seconds, (job.retry_at - at).total_seconds())
+            parts.append("backing off until its retry_at")
+        limit = self.quota_reached(job.tenant_id, profile)
+        if limit is not None:
+            seconds = max(seconds, self._first_end_of(job.tenant_id, at))
+            parts.append(f"{limit}, until its first running job ends")
+        if math.isinf(seconds):
+            return Estimate(None, "; ".join(parts))
+        return Estimate(at + timedelta(seconds=seconds), "; ".join(parts))
+
+    def _run_seconds(self, cluster_profile: str) -> tuple[float | None, str]:
+        """How long a run of the profile is expected to hold its slot, and the words."""
+        times = self.run_times.get(cluster_profile)
+        if times:
+            return median(
+                times
+            ), f"median slot time {median(times):.0f} s of the last {len(times)} runs"
+        pooled = [t for kept in self.run_times.values() for t in kept]
+        if pooled:
+            return median(pooled), (
+                f"no run of the profile ended yet: median slot time {median(pooled):.0f} s of "
+                f"the last {len(pooled)} runs of every profile"
+            )
+        return None, "no run ended yet to estimate run times from"
+
+    def _slots_free_in(self, cluster_profile: str, at: datetime, run: float | None) -> list[float]:
+        """Seconds from `at` until each slot of the profile's clusters taking jobs is free
+        (infinite for a busy one when no run time is known)."""
+        seconds = []
+        for info in self.clusters.values():
+            if not info.takes_jobs or info.cluster_profile != cluster_profile:
+                continue
+            held = self._holders.get(info.cluster_id, {})
+            for slot in range(info.slots):
+                holder = held.get(slot)
+                seconds.append(0.0 if holder is None else self._expected_end(holder, at, run))
+        return seconds
+
+    def _expected_end(self, job_id: UUID, at: datetime, run: float | None) -> float:
+        """Seconds from `at` until a job holding a slot is expected to give it back."""
+        if run is None:
+            return math.inf
+        began = self.jobs[job_id].allocated_at or at
+        return max(0.0, (began - at).total_seconds() + run)
+
+    def _starting_slots(
+        self, cluster_profile: str, at: datetime, ready: list[float]
+    ) -> tuple[list[float], str]:
+        """The slots of clusters starting (or to start, with none ready), and the words."""
+        outlook = self.outlooks.outlook(cluster_profile, at)
+        startup = self.outlooks.startup_seconds(cluster_profile)
+        per_cluster = max(
+            (c.slots for c in self.clusters.values() if c.cluster_profile == cluster_profile),
+            default=1,
+        )
+        busy = sum(1 for s in ready if s > 0)
+        words = (
+            f"{len(ready) - busy} free and {busy} busy slots of cluster profile {cluster_profile}"
+            if ready
+            else f"no cluster of cluster profile {cluster_profile} ready"
+        )
+        if outlook.starting and outlook.ready_in_seconds is not None:
+            count = outlook.starting * per_cluster
+            ready_in = outlook.ready_in_seconds
+            words += f", {count} more slots on clusters starting, ready in ~{ready_in:.0f} s"
+            return [ready_in] * count, words
+        if not ready and startup is not None:
+            words += f", a cluster to start (~{startup:.0f} s)"
+            return [startup] * per_cluster, words
+        if not ready:
+            words += ", and no cluster start-up seen yet to estimate from"
+        return [], words
+
+    def _first_end_of(self, tenant_id: str, at: datetime) -> float:
+        """Seconds until the tenant's first running job is expected to end."""
+        ends = [
+            self._expected_end(job_id, at, self._run_seconds(job.cluster_profile)[0])
+            for job_id, job in self._holding()
+            if job.tenant_id == tenant_id
+        ]
+        return min(ends, default=0.0)
 
     # Dispatching: take jobs out of a queue, and put them back if the save fails.
 
@@ -224,20 +436,28 @@ class DispatchBoard:
     ) -> list[Allocation]:
         """Pair free slots of one cluster with its profile's next jobs (they leave the queue)."""
         slots = [(cluster_id, slot) for slot in free]
-        return list(self.dispatcher.allocations(cluster_profile, slots, at))
+        taken = []
+        shares = self.shares(cluster_profile)
+        for allocation in self.dispatcher.allocations(cluster_profile, slots, at, shares):
+            taken.append(allocation)
+            self._count(allocation.job_id, self.jobs[allocation.job_id])  # seen by the next
+        return taken
 
     def restore(self, job_ids: Iterable[UUID]) -> None:
         """Queue again jobs that `take` returned but that were not allocated after all."""
         for job_id in reversed(list(job_ids)):
             job = self.jobs.get(job_id)
             if job is not None and job.cluster_id is None and job.queued_at is not None:
+                self._uncount(job_id)
                 self._enqueue(job_id, job)
 
     # Appliers, one per stored event type.
 
     def _submitted(self, e: Job.Submitted, nid: int, live: bool) -> None:
         priority: Any = e.priority
-        self.jobs[e.originator_id] = OpenJob(e.cluster_profile, priority, nid, e.timeout_seconds)
+        self.jobs[e.originator_id] = OpenJob(
+            e.cluster_profile, priority, nid, e.timeout_seconds, e.tenant_id
+        )
 
     def _queued(self, e: Job.Queued, nid: int, live: bool) -> None:
         job = self.jobs[e.originator_id]
@@ -248,6 +468,7 @@ class DispatchBoard:
         job = self.jobs[e.originator_id]
         self.dispatcher.queue(job.cluster_profile).remove(e.originator_id)
         job.cluster_id, job.slot, job.allocated_at = e.cluster_id, e.slot, e.timestamp
+        self._count(e.originator_id, job)
         self._holders.setdefault(e.cluster_id, {})[e.slot] = e.originator_id
 
     def _started(self, e: Job.Started, nid: int, live: bool) -> None:
@@ -256,18 +477,18 @@ class DispatchBoard:
         self._steps[e.step_id] = e.originator_id
 
     def _requeued(self, e: Job.Requeued, nid: int, live: bool) -> None:
-        job = self._release(e.originator_id, e.cluster_id, e.step_to_cancel, live)
+        job = self._release(e.originator_id, e.cluster_id, e.step_to_cancel, live, e.timestamp)
         job.queued_at, job.retry_at, job.at_head = e.timestamp, e.retry_at, not e.counted
         self._enqueue(e.originator_id, job)
 
     def _failed(self, e: Job.Failed, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, e.cluster_id, e.step_to_cancel, live)
+        self._finish(e, live)
 
     def _cancelled(self, e: Job.Cancelled, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, e.cluster_id, e.step_to_cancel, live)
+        self._finish(e, live)
 
     def _succeeded(self, e: Job.Succeeded, nid: int, live: bool) -> None:
-        self._finish(e.originator_id, None, None, live)
+        self._finish(e, live)
 
     def _registered(self, e: KnownCluster.Registered, nid: int, live: bool) -> None:
         self._cluster_ids[e.originator_id] = e.cluster_id
@@ -290,12 +511,22 @@ class DispatchBoard:
         self.outlooks.limits(profile, e.maximum)
 
     def _release(
-        self, job_id: UUID, cluster_id: str | None, step_to_cancel: str | None, live: bool
+        self,
+        job_id: UUID,
+        cluster_id: str | None,
+        step_to_cancel: str | None,
+        live: bool,
+        at: datetime,
     ) -> OpenJob:
-        """The job gives back its slot and step; a step left running is owed a cancel."""
+        """The job gives back its slot and step at `at` (how long it held the slot is kept for
+        estimates); a step left running is owed a cancel."""
         job = self.jobs[job_id]
         if job.cluster_id is not None and job.slot is not None:
             self._holders.get(job.cluster_id, {}).pop(job.slot, None)
+        if job.allocated_at is not None:
+            held = max(0.0, (at - job.allocated_at).total_seconds())
+            self._run_times(job.cluster_profile).append(held)
+        self._uncount(job_id)
         self._steps.pop(job.step_id or "", None)
         if live and cluster_id and step_to_cancel:
             self.steps_to_cancel.add(StepRef(cluster_id, step_to_cancel))
@@ -303,25 +534,63 @@ class DispatchBoard:
         job.allocated_at = job.started_at = job.heard_at = None
         return job
 
-    def _finish(
-        self, job_id: UUID, cluster_id: str | None, step_to_cancel: str | None, live: bool
-    ) -> None:
-        job = self._release(job_id, cluster_id, step_to_cancel, live)
-        self.dispatcher.queue(job.cluster_profile).remove(job_id)
-        del self.jobs[job_id]
+    def _finish(self, e: Job.Failed | Job.Cancelled | Job.Succeeded, live: bool) -> None:
+        """The job ended: it gives back its slot (see _release) and leaves the board."""
+        cluster_id = getattr(e, "cluster_id", None)
+        step_to_cancel = getattr(e, "step_to_cancel", None)
+        job = self._release(e.originator_id, cluster_id, step_to_cancel, live, e.timestamp)
+        self.dispatcher.queue(job.cluster_profile).remove(e.originator_id)
+        del self.jobs[e.originator_id]
 
     def _enqueue(self, job_id: UUID, job: OpenJob) -> None:
         queue = self.dispatcher.queue(job.cluster_profile)
         assert job.queued_at is not None
         if job.at_head:
-            queue.requeue_at_head(job_id, job.priority, job.queued_at)
+            queue.requeue_at_head(job_id, job.priority, job.queued_at, job.tenant_id)
         else:
-            queue.enqueue(job_id, job.priority, job.queued_at, job.seq, job.retry_at)
+            queue.enqueue(job_id, job.priority, job.queued_at, job.seq, job.retry_at, job.tenant_id)
+
+    def _count(self, job_id: UUID, job: OpenJob) -> None:
+        """Count the job as holding a slot of its profile (once, however often told)."""
+        if job_id not in self._counted:
+            key = self._counted[job_id] = (job.tenant_id, job.cluster_profile)
+            self._running[key] += 1
+            self._running_all[job.tenant_id] += 1
+
+    def _uncount(self, job_id: UUID) -> None:
+        key = self._counted.pop(job_id, None)
+        if key is not None:
+            self._running[key] -= 1
+            self._running_all[key[0]] -= 1
+
+    def _run_times(self, cluster_profile: str) -> deque[float]:
+        times = self.run_times.get(cluster_profile)
+        if times is None:
+            times = self.run_times[cluster_profile] = deque(maxlen=RUN_TIMES_KEPT)
+        return times
 
     def _holding(self) -> list[tuple[UUID, OpenJob]]:
         return [
             (job_id, self.jobs[job_id]) for h in self._holders.values() for job_id in h.values()
         ]
+
+
+class _Shares:
+    """One profile's tenants for its queue: running counts, weights and running quotas."""
+
+    __slots__ = ("_board", "_profile")
+
+    def __init__(self, board: DispatchBoard, cluster_profile: str) -> None:
+        self._board, self._profile = board, cluster_profile
+
+    def running(self, tenant_id: str) -> int:
+        return self._board.running(tenant_id, self._profile)
+
+    def weight(self, tenant_id: str) -> float:
+        return self._board.terms_of(tenant_id).weight
+
+    def admits(self, tenant_id: str) -> bool:
+        return self._board.quota_reached(tenant_id, self._profile) is None
 
 
 _OPEN_JOB_TIMES: Final = frozenset(f.name for f in fields(OpenJob) if "datetime" in str(f.type))

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
+from job_service.application.board import Waiting
 from job_service.application.board_reader import BoardReader
 from job_service.application.store import JobStore, serialized
 from job_service.domain import Job, JobStatus, Priority
@@ -146,24 +147,25 @@ class JobQueries:
         return directory.page(tenant_id, accept, limit, before)
 
     @serialized
-    def job_and_position(
+    def job_and_waiting(
         self, tenant_id: str, job_id: UUID | str, *, at: datetime
-    ) -> tuple[Job, int | None]:
-        """The tenant's job, and its queue position if it is queued (JobUseCases' rules)."""
+    ) -> tuple[Job, Waiting | None]:
+        """The tenant's job, and its position, start estimate and quota if it is queued
+        (JobUseCases' rules)."""
         job = self.store.tenants_job(tenant_id, job_id)
         if job.status is not JobStatus.QUEUED:
             return job, None
-        return job, self.board.current().position_of(job.id, at)
+        return job, self.board.current().waiting(job.id, at)
 
     @serialized
-    def position_after_submit(self, job: Job, *, at: datetime) -> int | None:
-        """The queue position of a job `submit(..., at=at)` returned, read from the board as
-        that save left it (no request) when the job is new; a job that an idempotency key
-        found again, or a cold process, reads the log first."""
+    def waiting_after_submit(self, job: Job, *, at: datetime) -> Waiting | None:
+        """The queue position and start estimate of a job `submit(..., at=at)` returned, read
+        from the board as that save left it (no request) when the job is new; a job that an
+        idempotency key found again, or a cold process, reads the log first."""
         board = self.board.held
         if board is None or job.created_on != at:
             board = self.board.current()
-        return board.position_of(job.id, at)
+        return board.waiting(job.id, at)
 
     def _build_directory(self) -> JobDirectory:
         directory = JobDirectory()

@@ -79,11 +79,17 @@ class PoolOutlooks:
     def limits(self, cluster_profile: str, maximum: int) -> None:
         self._pool(cluster_profile).maximum = maximum
 
+    def startup_seconds(self, cluster_profile: str) -> float | None:
+        """The mean start-up time of the profile's last STARTUPS_KEPT clusters (None: none)."""
+        pool = self._pools.get(cluster_profile)
+        if pool is None or not pool.startups:
+            return None
+        return sum(pool.startups) / len(pool.startups)
+
     def outlook(self, cluster_profile: str, now: datetime) -> Outlook:
         pool = self._pools.get(cluster_profile) or _Pool()
-        ready_in = None
-        if pool.starting and pool.startups:
-            mean = sum(pool.startups) / len(pool.startups)
+        ready_in, mean = None, self.startup_seconds(cluster_profile)
+        if pool.starting and mean is not None:
             waited = (now - min(pool.starting.values())).total_seconds()
             ready_in = max(0.0, mean - waited)
         return Outlook(cluster_profile, len(pool.starting), len(pool.ready), pool.maximum, ready_in)

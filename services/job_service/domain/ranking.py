@@ -8,8 +8,10 @@ is max(0, rank - floor(w / AGING_STEP)), with AGING_STEP = 300 s:
 The next job has the smallest (effective rank, eligible since, rank, seq): the highest effective
 priority first; among equal effective ranks the one eligible longest. So a low job eligible for
 15 min goes before every critical job that became eligible after it: after at most 900 s of
-eligibility a job is only ever passed by jobs that became eligible before it, and none starves.
-The queues that apply it are in dispatch.py.
+eligibility a job's class is only ever passed by jobs that became eligible before it.
+The queues that apply it are in dispatch.py: they judge each class by its oldest tenant head, and
+share a class's slots between its tenants by weighted fair share (which lets no tenant starve
+either: dispatch.PATIENCE).
 """
 
 from datetime import timedelta

@@ -15,7 +15,7 @@ from cli.display import Silent
 from cli.exits import ApiError, CliError
 from cli.settings import Settings
 from local_runtime.emr_driver.settings import step_request
-from tests.cli.support import JOB_PROFILES, FakeEmr, Platform, free_port
+from tests.cli.support import JOB_PROFILES, OTHER_KEY, FakeEmr, Platform, free_port
 from tests.monitor_service.api_support import busy_world
 
 QUICK = {"gap_seconds": 0.3, "interval": 0.05, "deadline_seconds": 20.0, "duration_scale": 1.0}
@@ -191,3 +191,31 @@ def test_cluster_minutes_and_cost_come_from_the_monitor_over_the_demo() -> None:
     assert minutes == {"large": 20.0, "medium": 30.0, "small": 30.0}
     assert dollars == pytest.approx({"large": 3.52, "medium": 1.2, "small": 0.36})
     assert "total    80.00            $5.0800" in format_report(report)
+
+
+def test_with_a_second_tenant_the_report_is_per_tenant_and_rates_the_estimates(
+    platform: Platform,
+) -> None:
+    # Given the demo's own tenant, a second one, and a key the job service does not know
+    tenants = (("tenant-2", OTHER_KEY), ("ghost", "no-such-key"))
+    with FakeEmr(platform):
+        # When the demo runs: bursts from its own tenant, a steady stream from the other
+        report = run_demo(apis_of(platform), demo_options(jobs=12, bursts=2, tenants=tenants))
+    # Then every job succeeded, half of them each tenant's
+    assert report.ok
+    assert [(t.tenant, t.jobs, t.started) for t in report.tenants] == [
+        ("demo", 6, 6),
+        ("tenant-2", 6, 6),
+    ]
+    shares = [t.slot_share for t in report.tenants]
+    assert all(share is not None and 0 < share < 1 for share in shares)
+    assert sum(s or 0 for s in shares) == pytest.approx(1)
+    # And the refused key is left out, with a note
+    assert report.notes[0] == "tenant ghost left out: the job service answered 401"
+    # And the estimates given at submission are rated against the actual starts
+    estimates = report.estimates
+    assert estimates.jobs + estimates.without == 12
+    text = format_report(report)
+    assert "by tenant: wait from submission to start, and share of slot time:" in text
+    assert "start estimates given at submission against the actual start:" in text
+    assert report.to_json()["tenants"][1]["tenant"] == "tenant-2"

@@ -9,7 +9,7 @@ import pytest
 from cli.demo.clusters import ClusterLog, cluster_stats
 from cli.demo.costs import cost_summary
 from cli.demo.report import DemoReport, format_report
-from cli.demo.summary import JobOutcome, nearest_rank, wait_stats
+from cli.demo.summary import JobOutcome, estimate_stats, nearest_rank, tenant_stats, wait_stats
 
 SUBMITTED = "2026-11-24T10:00:00Z"
 
@@ -156,3 +156,50 @@ def test_the_json_report_holds_the_waits_and_the_verdict() -> None:
         {"priority": "high", "jobs": 1, "started": 1, "p50": 4.0, "p95": 4.0}
     ]
     assert (document["ok"], document["exit_code"], document["lost"]) == (True, 0, [])
+
+
+def _run(
+    tenant: str, submitted: int, started: int | None, ran: int, estimate: int | None
+) -> JobOutcome:
+    def at(second: int | None) -> str | None:
+        return None if second is None else f"2026-11-24T10:{second // 60:02d}:{second % 60:02d}Z"
+
+    finished = None if started is None else started + ran
+    return JobOutcome(
+        f"{tenant}-{submitted}",
+        "job",
+        "scoring",
+        "normal",
+        "succeeded" if started is not None else "queued",
+        at(submitted),
+        at(started),
+        at(finished),
+        tenant=tenant,
+        estimated_start=at(estimate),
+    )
+
+
+def test_tenant_stats_give_each_tenant_its_waits_and_share_of_slot_time() -> None:
+    outcomes = [
+        _run("demo", 0, 10, 30, None),
+        _run("demo", 0, 20, 30, None),
+        _run("acme", 5, 5, 20, None),
+        _run("acme", 6, None, 0, None),
+    ]
+    stats = tenant_stats(outcomes)
+
+    assert [(s.tenant, s.jobs, s.started, s.p50, s.p95) for s in stats] == [
+        ("demo", 2, 2, 10.0, 20.0),
+        ("acme", 2, 1, 0.0, 0.0),
+    ]
+    assert [s.slot_share for s in stats] == [pytest.approx(0.75), pytest.approx(0.25)]
+
+
+def test_estimate_stats_rate_the_estimate_at_submission_against_the_start_either_way() -> None:
+    errors = [(10, 12), (10, 4), (10, 10), (10, 40)]  # started, estimated: 2, 6, 0, 30 off
+    outcomes = [_run("demo", 0, started, 5, estimate) for started, estimate in errors]
+    outcomes += [_run("demo", 0, 3, 5, None), _run("demo", 0, None, 0, 9)]
+
+    stats = estimate_stats(outcomes)
+
+    assert (stats.jobs, stats.without, stats.median_error, stats.p90_error) == (4, 1, 2.0, 30.0)

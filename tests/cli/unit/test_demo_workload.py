@@ -14,6 +14,7 @@ from cli.demo.workload import (
     PROFILES,
     STEP_SECONDS,
     duration_placeholder,
+    plan_steady,
     plan_workload,
     step_parameters,
 )
@@ -167,3 +168,14 @@ def test_the_workload_fits_the_job_profiles_make_run_seeds() -> None:
         args = template.render(step_parameters(template.args, job.seconds, TODAY))
         assert step_request(args).seconds == job.seconds
         assert job.priority in allowed[job.profile]
+
+
+def test_a_steady_stream_spreads_one_tenants_jobs_evenly_with_their_own_indices() -> None:
+    stream = plan_steady(4, seed=3, span_seconds=20.0, tenant="acme", first_index=10)
+
+    assert [burst.at_seconds for burst in stream] == [0.0, 5.0, 10.0, 15.0]
+    assert all(burst.steady and len(burst.jobs) == 1 for burst in stream)
+    jobs = [burst.jobs[0] for burst in stream]
+    assert [job.index for job in jobs] == [10, 11, 12, 13]
+    assert {job.tenant for job in jobs} == {"acme"}
+    assert all(job.name.startswith("demo-acme-") for job in jobs)

@@ -88,6 +88,18 @@ def test_a_waiting_job_says_why() -> None:
     assert "queue position: 2" in text
 
 
+def test_a_waiting_job_shows_its_expected_start_and_what_it_rests_on() -> None:
+    waiting = JOB | {
+        "status": "queued",
+        "queue_position": 2,
+        "estimated_start_at": "2026-11-24T10:05:00Z",
+        "estimate_basis": "2 jobs ahead; 0 free and 1 busy slots",
+    }
+    text = job_text(waiting)
+    assert "expected start: 2026-11-24T10:05:00Z" in text
+    assert "estimated from: 2 jobs ahead; 0 free and 1 busy slots" in text
+
+
 def test_the_job_list_is_one_row_per_job() -> None:
     summary = {k: JOB[k] for k in ("job_id", "name", "profile", "priority", "status")}
     lines = jobs_table([summary | {"submitted_at": "2026-11-24T10:00:00Z"}]).splitlines()

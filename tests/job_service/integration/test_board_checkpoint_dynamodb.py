@@ -200,7 +200,8 @@ def test_a_restarted_rest_process_reads_only_the_log_after_the_checkpoint(
     read = reads_of(rest, monkeypatch)
     now = rest.clock()
     job = rest.app.submit(TENANT, PROFILE, "first", {"date": "d"}, priority="low", at=now)
-    position = rest.app.position_after_submit(job, at=now)
+    waiting = rest.app.waiting_after_submit(job, at=now)
+    position = None if waiting is None else waiting.position
     # Then it read only the notifications after the checkpoint, and placed the job right
     last = rest.app.recorder.max_notification_id()
     assert read == list(range(checkpointed + 1, last + 1))

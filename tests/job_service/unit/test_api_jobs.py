@@ -35,6 +35,9 @@ def test_a_submission_is_answered_202_once_the_job_is_stored(world: ApiWorld) ->
         "job_id": job_id,
         "status": "queued",
         "queue_position": 0,
+        "estimated_start_at": None,
+        "estimate_basis": "0 jobs ahead; no cluster of cluster profile spark-small ready, and no"
+        " cluster start-up seen yet to estimate from; no run ended yet to estimate run times from",
         "links": {"self": f"/jobs/{job_id}", "history": f"/jobs/{job_id}/history"},
     }
     assert reply.headers["location"] == f"/jobs/{job_id}"

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from job_service.application import BoardReader, DispatchBoard, JobsApplication
 from job_service.application.board import CheckpointError
 from job_service.bootstrap import JobServiceSettings, SettingsError
-from job_service.domain import JobProfile, JobServiceError
+from job_service.domain import Job, JobProfile, JobServiceError
 from tests.job_service.application_support import (
     CLUSTER_PROFILE,
     PROFILE,
@@ -71,6 +71,9 @@ def assert_same_decisions(
         assert {job_id: restored.position_of(job_id, at) for job_id in full.jobs} == {
             job_id: full.position_of(job_id, at) for job_id in full.jobs
         }
+        assert {job_id: restored.waiting(job_id, at) for job_id in full.jobs} == {
+            job_id: full.waiting(job_id, at) for job_id in full.jobs
+        }
     assert restored.dispatchable(at) == full.dispatchable(at)
     for cluster_id in CLUSTERS:
         assert restored.free_slots(cluster_id, 3) == full.free_slots(cluster_id, 3)
@@ -105,6 +108,7 @@ STEP = st.tuples(
     st.sampled_from([1, 31, 301, 700]),
 )
 PRIORITIES = ("critical", "high", "normal", "low")
+TENANTS = ("tenant-1", "acme")
 
 
 class History:
@@ -113,6 +117,7 @@ class History:
     def __init__(self) -> None:
         self.world = World(reconcile_after=300)
         self.jobs: list[UUID] = []
+        self.tenant_of: dict[UUID, str] = {}
         self.live_checkpoints: list[dict[str, Any]] = []
 
     def play(self, steps: list[tuple[str, int, Any]]) -> None:
@@ -124,8 +129,18 @@ class History:
     def _job(self, n: int) -> UUID | None:
         return self.jobs[n % len(self.jobs)] if self.jobs else None
 
+    def _get(self, n: int) -> Job | None:
+        job_id = self._job(n)
+        return None if job_id is None else self.world.app.get(self.tenant_of[job_id], job_id)
+
     def _submit(self, n: int, _: Any) -> None:
-        self.jobs.append(self.world.submit(priority=PRIORITIES[n % 4]).id)
+        """Jobs of two tenants (fair share decides between them)."""
+        tenant = TENANTS[n // 4 % 2]
+        job = self.world.app.submit(
+            tenant, PROFILE, "nightly", {"date": "d"}, PRIORITIES[n % 4], at=self.world.now
+        )
+        self.jobs.append(job.id)
+        self.tenant_of[job.id] = tenant
         self.world.advance(1)
 
     def _ready(self, n: int, _: Any) -> None:
@@ -133,18 +148,16 @@ class History:
         self.world.deliver(ready(cluster_id, slots=1 + n % 3, emr=emr_of(cluster_id)))
 
     def _step(self, n: int, state: str) -> None:
-        job_id = self._job(n)
-        job = None if job_id is None else self.world.job(job_id)
+        job = self._get(n)
         if job is not None and job.step_id and job.cluster_id:
             self.world.deliver(step_event(job.step_id, state, emr=emr_of(job.cluster_id)))
 
     def _cancel(self, n: int, _: Any) -> None:
         if (job_id := self._job(n)) is not None:
-            self.world.app.cancel("tenant-1", job_id, at=self.world.now)
+            self.world.app.cancel(self.tenant_of[job_id], job_id, at=self.world.now)
 
     def _reject(self, n: int, _: Any) -> None:
-        job_id = self._job(n)
-        job = None if job_id is None else self.world.job(job_id)
+        job = self._get(n)
         if job is not None and job.cluster_id:
             self.world.deliver(rejected(job.id, job.cluster_id, job.attempts))
 
@@ -280,7 +293,9 @@ def test_a_checkpoint_leaves_out_the_jobs_that_left_the_queue() -> None:
     # Then its queue holds the waiting job only, not the five that left it
     state = world.app.board.checkpoints.load()
     assert state is not None
-    heaps = state["dispatcher"][CLUSTER_PROFILE]["ready"]
+    # (since version 2 the heaps are per class and tenant: [tenant, heap, issued, served, ready])
+    classes = state["dispatcher"][CLUSTER_PROFILE]["classes"]
+    heaps = [bucket[1] for buckets in classes for bucket in buckets]
     assert [entry[2] for heap in heaps for entry in heap] == [str(waiting.id)]
 
 
