@@ -1,9 +1,9 @@
 """The dispatch board: the in-memory state that dispatching, signals and the tick decide on.
 
-It is a projection of the service's own notification log (Job, KnownCluster, ClusterRequest and
-PoolLimits events), applied in notification-id order: the Dispatcher's queues (one per cluster
-profile), the open jobs and the slot and step each holds, the clusters that take jobs, the steps
-still to cancel, and each pool's outlook (pool_outlook.py).
+It is a projection of the service's own notification log (Job, KnownCluster, ClusterRequest,
+PoolLimits and Tenant.Changed events), applied in notification-id order: the Dispatcher's queues
+(one per cluster profile), the tenants' terms, the open jobs and the slot and step each holds,
+the clusters that take jobs, the steps still to cancel, and each pool's outlook (pool_outlook.py).
 The BoardReader (board_reader.py) builds it on first use from the newest checkpoint and the log
 after it (or the whole log), applies this process's saves' recordings as they commit, and reads
 whatever other processes wrote (the log after `position`) before each decision. Replaying the same
@@ -44,9 +44,12 @@ from job_service.domain import (
     Priority,
     StepRef,
 )
+from job_service.domain.tenancy import DEFAULT_TERMS, TenantTerms
+from job_service.domain.tenant import Tenant, terms_fields, terms_from_fields
 
-CHECKPOINT_VERSION: Final = 1
-"""The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read."""
+CHECKPOINT_VERSION: Final = 2
+"""The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read.
+Version 2 added the tenants' terms."""
 
 
 class CheckpointError(ValueError):
@@ -102,6 +105,7 @@ class DispatchBoard:
         self._cluster_ids: dict[UUID, str] = {}
         self._holders: dict[str, dict[int, UUID]] = {}
         self._steps: dict[str, UUID] = {}
+        self.tenant_terms: dict[str, TenantTerms] = {}
 
     def apply(self, event: Any, notification_id: int, *, live: bool = True) -> None:
         """Apply one stored event; `live` False while rebuilding (no step cancels are owed)."""
@@ -134,6 +138,7 @@ class DispatchBoard:
             "steps": {step_id: str(job_id) for step_id, job_id in self._steps.items()},
             "dispatcher": self.dispatcher.state(),
             "outlooks": self.outlooks.state(),
+            "tenant_terms": {t: terms_fields(terms) for t, terms in self.tenant_terms.items()},
         }
 
     @classmethod
@@ -157,6 +162,7 @@ class DispatchBoard:
         board._steps = {step_id: UUID(job_id) for step_id, job_id in state["steps"].items()}
         board.dispatcher = Dispatcher.from_state(state["dispatcher"])
         board.outlooks = PoolOutlooks.from_state(state["outlooks"])
+        board.tenant_terms = {t: terms_from_fields(f) for t, f in state["tenant_terms"].items()}
         return board
 
     # Queries.
@@ -323,6 +329,14 @@ class DispatchBoard:
             (job_id, self.jobs[job_id]) for h in self._holders.values() for job_id in h.values()
         ]
 
+    # Tenants' terms (weight, allowed priorities, quotas), from their Tenant.Changed events.
+
+    def terms_of(self, tenant_id: str) -> TenantTerms:
+        return self.tenant_terms.get(tenant_id, DEFAULT_TERMS)
+
+    def _tenant_changed(self, e: Tenant.Changed, nid: int, live: bool) -> None:
+        self.tenant_terms[e.tenant_id] = terms_from_fields(vars(e))
+
 
 _OPEN_JOB_TIMES: Final = frozenset(f.name for f in fields(OpenJob) if "datetime" in str(f.type))
 
@@ -354,4 +368,5 @@ _APPLIERS: dict[type, Any] = {
     ClusterRequest.Registered: DispatchBoard._cluster_requested,
     PoolLimits.Opened: DispatchBoard._pool_limits,
     PoolLimits.Changed: DispatchBoard._pool_limits,
+    Tenant.Changed: DispatchBoard._tenant_changed,
 }
