@@ -6,8 +6,8 @@ notification log, one of the board reader's log observers: every tenant id regis
 hash of every active key with its tenant. Every key lookup and listing first brings the board
 (and so the directory) up to date with the log, one Query when nothing is new, so a key added or
 revoked by any process counts from the next request on: a new key works at once, a revoked one
-is refused at once. Like the job directory, it has no checkpoint: a cold process reads it the
-whole log once (tenant events are few, but the read is O(all events)).
+is refused at once. Its state (ids and hashes, never keys) goes into the board's checkpoints, so a
+cold start reads it only the log after the checkpoint (board_reader.py).
 """
 
 from __future__ import annotations
@@ -49,8 +49,18 @@ class TenantDirectory:
             self._owners.pop(event.key_hash, None)
 
     def resume_at(self, position: int) -> int:
-        """It needs every event it has not seen."""
+        """It needs every event it has not seen (none before a checkpoint that restored it)."""
         return self.position
+
+    checkpoint_key = "tenant_directory"
+
+    def state(self) -> Any:
+        return {"tenant_ids": sorted(self.tenant_ids), "owners": dict(self._owners)}
+
+    def restore(self, state: Any, position: int) -> None:
+        self.tenant_ids = set(state["tenant_ids"])
+        self._owners = dict(state["owners"])
+        self.position = position
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 `TenantUsage` is a projection of the notification log, one of the board reader's log observers
 (like the job directory in listing.py), so a submission reads it after the board's catch-up and
 it counts what every process saved. It needs the log from the start of the month at least; as
-it has no checkpoint of its own, a cold process reads it the whole log once (O(all events), as
-the job directory does), then keeps current at the cost of the board's catch-up.
+its state goes into the board's checkpoints (board_reader.py), a cold process reads it only the
+log after the checkpoint, then it keeps current at the cost of the board's catch-up. Month totals
+are kept for every month seen (one float per tenant and month).
 
 Cluster-hours: a job's step holds one slot of a cluster of N slots, that is 1/N of the cluster,
 from its Started event (the step was added to the cluster) to the end of that attempt (Succeeded,
@@ -117,8 +118,41 @@ class TenantUsage:
             del self._jobs[event.originator_id]
 
     def resume_at(self, position: int) -> int:
-        """It needs every event it has not seen (see the module docstring)."""
+        """It needs every event it has not seen (none before a checkpoint that restored it)."""
         return self.position
+
+    checkpoint_key = "tenant_usage"
+
+    def state(self) -> Any:
+        """Everything as JSON-able values (times as ISO 8601 text)."""
+        return {
+            "jobs": [
+                [
+                    str(job_id),
+                    job.tenant_id,
+                    job.waiting,
+                    job.cluster_id,
+                    None if job.running_since is None else job.running_since.isoformat(),
+                    job.share,
+                ]
+                for job_id, job in self._jobs.items()
+            ],
+            "slots": dict(self._slots),
+            "hours": [[t, month.isoformat(), hours] for (t, month), hours in self._hours.items()],
+        }
+
+    def restore(self, state: Any, position: int) -> None:
+        self._jobs, self._waiting, self._running = {}, {}, {}
+        for job_id, tenant_id, waiting, cluster_id, since, share in state["jobs"]:
+            running_since = None if since is None else datetime.fromisoformat(since)
+            job = _OpenJob(tenant_id, False, cluster_id, running_since, share)
+            self._jobs[UUID(job_id)] = job
+            self._wait(job, waiting)
+            if running_since is not None:
+                self._running.setdefault(tenant_id, set()).add(UUID(job_id))
+        self._slots = dict(state["slots"])
+        self._hours = {(t, datetime.fromisoformat(m)): h for t, m, h in state["hours"]}
+        self.position = position
 
     def _wait(self, job: _OpenJob, waiting: bool) -> None:
         if job.waiting != waiting:
