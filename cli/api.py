@@ -75,6 +75,39 @@ class JobApi:
         return found
 
 
+class TenantApi:
+    """The job service's tenants (operators): register, change, keys."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    def tenants(self) -> list[Json]:
+        found: list[Json] = self.client.get("/tenants")["tenants"]
+        return found
+
+    def tenant(self, tenant_id: str) -> Json:
+        found: Json = self.client.get(f"/tenants/{segment(tenant_id)}")
+        return found
+
+    def create(self, body: Mapping[str, Any]) -> Json:
+        created: Json = self.client.request("POST", "/tenants", dict(body))
+        return created
+
+    def change(self, tenant_id: str, changes: Mapping[str, Any]) -> Json:
+        path = f"/tenants/{segment(tenant_id)}"
+        changed: Json = self.client.request("PATCH", path, dict(changes))
+        return changed
+
+    def add_key(self, tenant_id: str) -> Json:
+        made: Json = self.client.request("POST", f"/tenants/{segment(tenant_id)}/keys")
+        return made
+
+    def revoke_key(self, tenant_id: str, key_id: str) -> Json:
+        path = f"/tenants/{segment(tenant_id)}/keys/{segment(key_id)}"
+        revoked: Json = self.client.request("DELETE", path)
+        return revoked
+
+
 class ClusterApi:
     """The cluster service (operators): cluster profiles, clusters and pools."""
 
@@ -128,3 +161,4 @@ class Apis:
         self.jobs = JobApi(ServiceClient(settings.job, **extra))
         self.clusters = ClusterApi(ServiceClient(settings.cluster, **extra))
         self.monitor = MonitorApi(ServiceClient(settings.monitor, **extra))
+        self.tenants = TenantApi(ServiceClient(settings.job_operator or settings.job, **extra))

@@ -6,7 +6,7 @@ import argparse
 from typing import Final
 
 from cli.argtypes import count, page_size, positive
-from cli.commands import CommandAdder, Handler, jobs, platform
+from cli.commands import CommandAdder, Handler, jobs, platform, tenants
 from cli.demo.command import add_demo_command
 from cli.exits import exit_codes_help
 from cli.settings import (
@@ -210,3 +210,11 @@ def _platform_commands(command: CommandAdder, common: argparse.ArgumentParser) -
     )
 
     command("health", platform.health, "the services' and clusters' health (monitor service)")
+
+    sub = command(
+        "tenants",
+        tenants.list_tenants,
+        "list (`tenants [list]`), register (`tenants create NAME`), show, change (`set`) "
+        "tenants and make or revoke their keys (`add-key`, `revoke-key`); operators",
+    )
+    tenants.add_arguments(sub, common, PRIORITIES)

@@ -54,6 +54,8 @@ class Settings:
     job: Endpoint
     cluster: Endpoint
     monitor: Endpoint
+    job_operator: Endpoint | None = None
+    """The job service with the operators' key: tenants are managed there."""
 
     @classmethod
     def resolve(
@@ -83,6 +85,9 @@ class Settings:
             ),
             monitor=_endpoint(
                 "monitor service", urls[2], operator, LOCAL_OPERATOR_KEY, operator_option
+            ),
+            job_operator=_endpoint(
+                "job service", urls[0], operator, LOCAL_OPERATOR_KEY, operator_option
             ),
         )
 

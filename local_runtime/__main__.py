@@ -75,9 +75,11 @@ def _run(
         control.attach(driver)
         report = seed(endpoint, local, runner, datetime.now(UTC))
         log.info(
-            "seeded: created cluster profiles %s and job profiles %s (existing ones kept)",
+            "seeded: created cluster profiles %s, job profiles %s and tenants %s "
+            "(existing ones kept)",
             list(report.cluster_profiles),
             list(report.job_profiles),
+            list(report.tenants),
         )
         supervisor = Supervisor(
             _children(endpoint, local, runner),

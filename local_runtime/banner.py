@@ -54,6 +54,7 @@ def _services(
     lines += [
         f"  demo tenant:            {runner.demo_tenant}, API key {runner.demo_api_key} "
         "(header X-Api-Key)",
+        f"  second tenant:          acme (weight 2), API key {runner.acme_api_key}",
         f"  operator API key:       {runner.operator_api_key} (cluster and monitor services)",
         "  job profiles:           training (large), scoring (small), predicting (medium)",
         f"  pools:                  minimum {runner.pool_minimum}, maximum {runner.pool_maximum}, "

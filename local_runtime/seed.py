@@ -1,9 +1,12 @@
-"""What `make run` registers before the services start: the demo's job profiles and pools.
+"""What `make run` registers before the services start: the demo's job profiles, pools and
+tenants.
 
 Seeding goes through the services' own use cases (the cluster service's `seed`, the job
 service's `create_profile`), on their event-store tables, once per run, before their processes
 start; whatever is already registered is left as it is, so seeding twice changes nothing. The
-demo tenant needs no record: its API key is given to the job service (TENANT_API_KEYS).
+demo tenant's API key is also given to the job service (TENANT_API_KEYS), so it works whatever
+the store holds; the demo tenant (weight 1) and acme (weight 2, key ACME_API_KEY) are registered
+as tenants through `register_tenant`, each with its key stored (as a hash).
 
 Each job profile's EMR step runs a demo script whose run time is the job's `duration`
 parameter: the local driver reads `--sleep-seconds=N` from a step's args.
@@ -19,10 +22,10 @@ from cluster_service.bootstrap import ClusterServiceSettings
 from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
 from cluster_service.domain.profiles import SEED_PROFILES
 from job_service.application import JobsApplication
-from job_service.application.errors import ProfileExists
+from job_service.application.errors import ProfileExists, TenantExists
 from job_service.bootstrap import JobServiceSettings
 from job_service.bootstrap import bootstrap as bootstrap_job_service
-from job_service.domain import ParameterType, ProfileTerms, StepTemplate
+from job_service.domain import ParameterType, ProfileTerms, StepTemplate, TenantTerms
 
 from .settings import LocalSettings, RunnerSettings
 
@@ -105,6 +108,7 @@ class SeedReport:
 
     cluster_profiles: tuple[str, ...]
     job_profiles: tuple[str, ...]
+    tenants: tuple[str, ...] = ()
 
 
 def pool_thresholds(runner: RunnerSettings) -> dict[str, tuple[int, int, int]]:
@@ -133,9 +137,32 @@ def seed(
     )
     try:
         created = _create_job_profiles(jobs.app, job_profiles(), at)
+        tenants = _register_tenants(jobs.app, seed_tenants(runner), at)
     finally:
         jobs.app.close()
-    return SeedReport(tuple(pools), tuple(created))
+    return SeedReport(tuple(pools), tuple(created), tuple(tenants))
+
+
+def seed_tenants(runner: RunnerSettings) -> dict[str, tuple[TenantTerms, str]]:
+    """The demo tenant (weight 1) and acme (weight 2), with their keys, by name."""
+    return {
+        runner.demo_tenant: (TenantTerms(weight=1.0), runner.demo_api_key),
+        "acme": (TenantTerms(weight=2.0), runner.acme_api_key),
+    }
+
+
+def _register_tenants(
+    app: JobsApplication, tenants: Mapping[str, tuple[TenantTerms, str]], at: datetime
+) -> list[str]:
+    """Register each tenant that does not exist, with its key; the tenant ids registered."""
+    registered = []
+    for name, (terms, key) in tenants.items():
+        try:
+            made = app.register_tenant(name, terms, at=at, api_key=key)
+        except TenantExists:
+            continue
+        registered.append(made.tenant.tenant_id)
+    return registered
 
 
 def _create_job_profiles(

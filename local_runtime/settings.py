@@ -81,6 +81,8 @@ class RunnerSettings:
     idle_ttl_seconds: int = 30
     demo_tenant: str = "demo"
     demo_api_key: str = "local-demo-key"
+    acme_api_key: str = "local-acme-key"
+    """The key of the second seeded tenant, acme (weight 2), stored by the job service."""
     operator_api_key: str = "local-operator-key"
     restart_backoff_seconds: float = 1.0
     restart_backoff_max_seconds: float = 30.0
@@ -130,6 +132,7 @@ class RunnerSettings:
             ),
             demo_tenant=env.get("DEMO_TENANT") or d.demo_tenant,
             demo_api_key=env.get("DEMO_API_KEY") or d.demo_api_key,
+            acme_api_key=env.get("ACME_API_KEY") or d.acme_api_key,
             operator_api_key=env.get("OPERATOR_API_KEY") or d.operator_api_key,
             restart_backoff_seconds=_number(env, "RESTART_BACKOFF_SECONDS", 1.0, 0.1),
             restart_backoff_max_seconds=_number(env, "RESTART_BACKOFF_MAX_SECONDS", 30.0, 0.1),

@@ -28,12 +28,19 @@ def job_profiles_table(found: list[Json]) -> str:
             p.get("allowed_priorities"),
             p.get("max_attempts"),
             duration(p.get("timeout_seconds")),
+            p.get("tenants") or ["*"],
+            _parameters(p.get("parameters") or {}),
             _step(p.get("step_template") or {}),
         ]
         for p in found
     ]
     headers = ("NAME", "TYPE", "CLUSTER PROFILE", "PRIORITY", "ALLOWED", "ATTEMPTS", "TIMEOUT")
-    return table((*headers, "STEP"), rows)
+    return table((*headers, "TENANTS", "PARAMETERS", "STEP"), rows)
+
+
+def _parameters(declared: Json) -> str:
+    """Each parameter with its type, e.g. `date: date, duration: number`."""
+    return ", ".join(f"{name}: {t.get('type')}" for name, t in declared.items()) or "none"
 
 
 def _step(template: Json) -> str:

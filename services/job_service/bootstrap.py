@@ -41,6 +41,8 @@ from job_service.application import (
     translator_for,
 )
 from job_service.application.checkpoint import BoardCheckpoints
+from job_service.application.tenants import TenantDirectory, TenantUseCases
+from job_service.application.usage import TenantUsage
 
 JOB: Final = "job-service"
 """The service's name in its heartbeats (and its events' source)."""
@@ -95,18 +97,20 @@ def bootstrap(
 ) -> JobService:
     """The job service on `settings`; `step_runner` replaces EMR, `clock` the system clock.
 
-    The store saves; the board reader keeps the dispatch board (and the profile cache, a log
-    observer, off until the API turns it on) current with the store's log; each use case gets
+    The store saves; the board reader keeps the dispatch board and its log observers (the
+    profile cache, off until the API turns it on; the tenant directory; the tenants' usage)
+    current with the store's log; each use case gets
     what it uses."""
     runner = step_runner or EmrStepRunner(emr_client(settings))
     store = JobStore(settings.store_env())
     profile_cache = ProfileCache()
+    directory, usage = TenantDirectory(), TenantUsage()
     board = BoardReader(
         store.recorder,
         store.mapper,
         BoardCheckpoints(store.checkpoint_recorder()),
         checkpoint_every=settings.board_checkpoint_every,
-        observers=[profile_cache],
+        observers=[profile_cache, directory, usage],
     )
     store.keep_current(board)
     profiles = ProfileLookup(store, profile_cache)
@@ -118,8 +122,9 @@ def bootstrap(
         store,
         board,
         profile_cache,
-        jobs=JobUseCases(store, board, profiles, dispatching),
+        jobs=JobUseCases(store, board, profiles, dispatching, usage),
         profiles=ProfileUseCases(store, profiles),
+        tenants=TenantUseCases(store, board, directory),
         queries=JobQueries(store, board),
         signals=signals,
         pool_signals=pool_signals,

@@ -201,7 +201,8 @@ class Platform:
         for name, terms in seeded_terms().items():
             jobs.app.create_profile(name, terms, at=_now())
         keys = {TENANT_KEY: "demo", OTHER_KEY: "tenant-2"}
-        job_app.api.use(JobApi.serving(jobs, JobApiSettings(api_keys=keys)))
+        job_settings = JobApiSettings(api_keys=keys, operator_keys={OPERATOR_KEY: "operator"})
+        job_app.api.use(JobApi.serving(jobs, job_settings))
         cloud = FakeProvisioner()
         clusters = cluster_bootstrap(
             ClusterServiceSettings(persistence_module=MEMORY, seed_profiles=True),

@@ -23,13 +23,15 @@ from job_service.api.views import (
 )
 from job_service.application import ProfileNotFound
 from job_service.domain import JobStatus
+from job_service.domain.admission import OverQuota, Refused
 
 IDEMPOTENCY_KEY: Final = "Idempotency-Key"
 _KEY: Final = re.compile(r"[!-~]{1,255}")
 
 
 def submit(call: JobCall) -> Response:
-    """202 once the job is stored; a repeated Idempotency-Key answers with the same job."""
+    """202 once the job is stored; a repeated Idempotency-Key answers with the same job. A new
+    job the tenant's terms refuse is 403 or 429 (admission.py), and nothing is stored."""
     body = call.body(SubmitJob)
     key, now = idempotency_key(call), call.now()
     try:
@@ -38,6 +40,8 @@ def submit(call: JobCall) -> Response:
         )
     except ProfileNotFound as error:
         raise ERRORS.answer_or_raise(error, field="profile") from None
+    except Refused as error:
+        return refusal(error)
     waiting = call.app.waiting_after_submit(job, at=now)
     estimate = None if waiting is None else waiting.estimate
     accepted = JobAccepted(
@@ -49,6 +53,16 @@ def submit(call: JobCall) -> Response:
         links=links(job.id),
     )
     return json_response(accepted, 202, {"Location": f"/jobs/{job.id}"})
+
+
+def refusal(error: Refused) -> Response:
+    """403 (not under the tenant's terms) or 429 with Retry-After (not now), `field` naming the
+    limit and `details` its value and the tenant's use of it."""
+    answer = ERRORS.answer_or_raise(error)
+    used = f"the limit is {error.allowed}, the tenant has {error.used}"
+    answer.details = [{"field": answer.field, "message": used}]
+    retry = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, OverQuota) else {}
+    return answer.response(retry)
 
 
 def idempotency_key(call: JobCall) -> str | None:

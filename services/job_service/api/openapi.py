@@ -16,7 +16,7 @@ from typing import Any, Final
 from backbone.http.openapi import Description, Route, write_or_check
 from backbone.http.openapi import document as build
 from backbone.http.routes import document_route
-from job_service.api import jobs, profiles
+from job_service.api import jobs, profiles, tenants
 from job_service.api.jobs import IDEMPOTENCY_KEY
 from job_service.api.models import CreateProfile, JobListQuery, SubmitJob, UpdateProfile
 from job_service.api.views import (
@@ -46,7 +46,7 @@ ROUTES: Final = (
         "Submit a job",
         202,
         JobAccepted,
-        (*_WRITE, 403, 404),
+        (*_WRITE, 403, 404, 429),
         SubmitJob,
         headers=(IDEMPOTENCY_KEY,),
         action=jobs.submit,
@@ -127,19 +127,84 @@ ROUTES: Final = (
         (401, 403, 404),
         action=profiles.delete,
     ),
+    Route(
+        "POST",
+        "/tenants",
+        "Register a tenant and make its first API key (operators)",
+        201,
+        tenants.TenantCreated,
+        (*_WRITE, 403, 409),
+        tenants.CreateTenant,
+        action=tenants.create,
+    ),
+    Route(
+        "GET",
+        "/tenants",
+        "List tenants (operators)",
+        200,
+        tenants.TenantList,
+        (401, 403),
+        action=tenants.list_tenants,
+    ),
+    Route(
+        "GET",
+        "/tenants/{tenant_id}",
+        "Read a tenant (operators)",
+        200,
+        tenants.TenantView,
+        (401, 403, 404),
+        action=tenants.get,
+    ),
+    Route(
+        "PATCH",
+        "/tenants/{tenant_id}",
+        "Change a tenant's weight, allowed priorities or quotas (operators)",
+        200,
+        tenants.TenantView,
+        (*_WRITE, 403, 404, 409),
+        tenants.ChangeTenant,
+        action=tenants.change,
+    ),
+    Route(
+        "POST",
+        "/tenants/{tenant_id}/keys",
+        "Make another API key for a tenant (operators); its other keys keep working",
+        201,
+        tenants.KeyCreated,
+        (401, 403, 404, 409),
+        action=tenants.add_key,
+    ),
+    Route(
+        "DELETE",
+        "/tenants/{tenant_id}/keys/{key_id}",
+        "Revoke a tenant's API key (operators): refused from the next request on",
+        200,
+        tenants.TenantView,
+        (401, 403, 404, 409),
+        action=tenants.revoke_key,
+    ),
 )
 
 _ERROR_TEXT: Final = {
-    403: "Only operators manage job profiles; operators have no jobs",
-    404: "No such job (or not yours), or no such job profile",
-    409: "The job has ended, the profile exists, or a concurrent change won; see error.code",
+    403: (
+        "Only operators manage job profiles and tenants; operators have no jobs; or the "
+        "tenant's terms refuse the job (error.field names the term)"
+    ),
+    404: "No such job (or not yours), job profile, tenant or key",
+    409: (
+        "The job has ended, the profile or tenant exists, or a concurrent change won; "
+        "see error.code"
+    ),
+    429: "The tenant's max_queued jobs are waiting; retry after Retry-After seconds",
 }
 _DESCRIPTION: Final = (
     "Tenants submit analytics jobs under job profiles and follow them. Every 4xx and 5xx answer "
     "has the body ErrorBody. Locally the tenant is the owner of the X-Api-Key; on AWS the API's "
     "authorizer names it. Operators create and replace job profiles with an operator key in "
     "X-Api-Key (on AWS through the operators' authorizer); a tenant gets 403. A tenant lists, "
-    "reads and submits to only the profiles that grant it (tenants); any other is a 404."
+    "reads and submits to only the profiles that grant it (tenants); any other is a 404. "
+    "Operators register tenants, set their weight, allowed priorities and quotas, and make and "
+    "revoke their API keys (/tenants); a key is shown once and stored only as a hash."
 )
 DESCRIPTION: Final = Description(
     title="job-service",

@@ -5,14 +5,17 @@
 import) and judges callers by the API settings alone until then. Tenants are known by the API's
 authorizer (`tenant_id`, or the Cognito claim `custom:tenant_id`) or, locally, by a
 TENANT_API_KEYS key in X-Api-Key; operators by the operators' authorizer (`operator_id`) or,
-locally, by an OPERATOR_API_KEYS key in X-Api-Key. Only operators manage job profiles
+locally, by an OPERATOR_API_KEYS key in X-Api-Key; tenants registered over /tenants by
+their stored keys too (looked up after the settings' keys). Only operators manage job profiles
+and tenants
 (`JobCall.require_operator`); only tenants have jobs (`JobCall.tenant_id`). backbone.http (runtime,
 service_api) does the plumbing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,6 +26,8 @@ from backbone.http.service_api import ServiceApi, ServiceCall
 from job_service.api.settings import ApiSettings
 from job_service.application import JobsApplication
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
+
+logger = logging.getLogger(__name__)
 
 OPERATOR_PREFIX: Final = "operator:"
 """Begins the principal of an operator; a tenant's id never holds a ':'."""
@@ -36,6 +41,8 @@ class Callers(Identity):
     an operator's principal is OPERATOR_PREFIX + the operator's name."""
 
     operator_keys: Mapping[str, str] = field(default_factory=dict)
+    stored_keys: Callable[[str], str | None] | None = None
+    """The tenant of a key stored by the service (tenants.py), consulted after the settings'."""
 
     def principal(self, context: Mapping[str, Any], headers: Mapping[str, str]) -> str:
         authorizer = context.get("authorizer")
@@ -48,6 +55,10 @@ class Callers(Identity):
             operator = key_owner(key, self.operator_keys) if key else None
             if operator is not None:
                 return OPERATOR_PREFIX + operator
+            if key and self.stored_keys is not None and key_owner(key, self.keys) is None:
+                stored = self.stored_keys(key)
+                if stored is not None:
+                    return stored
         tenant = super().principal(context, headers)
         if ":" in tenant:
             raise unauthorized(f"a tenant id may not hold ':' ({tenant!r})", None)
@@ -61,13 +72,21 @@ class Api(ServiceApi[JobService, ApiSettings]):
     KEY_NAME = "your tenant's API key"
 
     @classmethod
-    def identity_of(cls, settings: ApiSettings) -> Identity:
+    def identity_of(
+        cls, settings: ApiSettings, stored_keys: Callable[[str], str | None] | None = None
+    ) -> Identity:
         return Callers(
             cls.CLAIMS,
             settings.api_keys,
             key_name=f"{cls.KEY_NAME} (or an operator API key)",
             operator_keys=settings.operator_keys,
+            stored_keys=stored_keys,
         )
+
+    @property
+    def identity(self) -> Identity:
+        """Callers by the settings' keys, then by the tenants' keys the service stores."""
+        return self.identity_of(self.settings, self.service.app.tenant_of_key)
 
     @classmethod
     def serving(cls, service: JobService, settings: ApiSettings) -> Api:
@@ -85,10 +104,22 @@ def build_from_env(environ: Mapping[str, str]) -> Api:
 
 
 def holder(environ: Mapping[str, str]) -> ApiHolder[Api]:
-    """The Api of `environ`, built on first use; its callers known before that."""
-    return ApiHolder(
-        lambda: build_from_env(environ), lambda: identity(ApiSettings.from_env(environ))
+    """The Api of `environ`, built on first use; its callers known before that (a key that
+    is none of the settings' builds it, to look among the tenants' stored keys)."""
+
+    def stored_key(key: str) -> str | None:
+        try:
+            api = built.get()
+        except Exception:  # the service cannot be built: its keys cannot be read either
+            logger.exception("cannot look the API key up among the tenants' stored keys")
+            return None
+        return api.service.app.tenant_of_key(key)
+
+    built = ApiHolder(
+        lambda: build_from_env(environ),
+        lambda: identity(ApiSettings.from_env(environ), stored_key),
     )
+    return built
 
 
 class JobCall(ServiceCall[JobService, ApiSettings]):
@@ -106,13 +137,11 @@ class JobCall(ServiceCall[JobService, ApiSettings]):
             raise ApiError(403, "forbidden", message, field=API_KEY_HEADER)
         return self.principal
 
-    def require_operator(self) -> str:
-        """The calling operator; 403 for a tenant (only operators manage job profiles)."""
+    def require_operator(self, what: str = "create, replace or delete job profiles") -> str:
+        """The calling operator; 403 for a tenant (only operators manage job profiles and
+        tenants)."""
         if not self.is_operator:
-            message = (
-                "only operators create, replace or delete job profiles; "
-                "send an operator API key in X-Api-Key"
-            )
+            message = f"only operators {what}; send an operator API key in X-Api-Key"
             raise ApiError(403, "forbidden", message, field=API_KEY_HEADER)
         return self.principal.removeprefix(OPERATOR_PREFIX)
 

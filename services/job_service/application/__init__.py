@@ -17,6 +17,8 @@ from job_service.application.errors import (
     NotFound,
     ProfileExists,
     ProfileNotFound,
+    TenantExists,
+    TenantNotFound,
 )
 from job_service.application.handlers import JobServiceHandlers
 from job_service.application.jobs import JobUseCases, job_id_for
@@ -50,6 +52,8 @@ __all__ = [
     "ProfileNotFound",
     "ProfileUseCases",
     "SignalUseCases",
+    "TenantExists",
+    "TenantNotFound",
     "TickReport",
     "TickUseCases",
     "job_id_for",

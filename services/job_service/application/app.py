@@ -3,10 +3,11 @@
 A StoreFacade (backbone/facade.py) on the one JobStore (store.py, `app.store`), which keeps the
 dispatch board current: it holds no logic; each of its use cases is the method of the use-case
 object bootstrap built (jobs.py, profiles.py, listing.py, signals.py, pool_signals.py,
-ticking.py), bound in one line.
+ticking.py), bound in one line (tenants.py for tenants).
 
 Use cases for the API: submit, cancel, get, history, queue_position, create_profile,
-update_profile, get_profile, list_profiles; its queries list_jobs, job_and_waiting,
+update_profile, get_profile, list_profiles; register_tenant, change_tenant, add_key,
+revoke_key, get_tenant, list_tenants, tenant_of_key; its queries list_jobs, job_and_waiting,
 waiting_after_submit, pool_outlook; cache_profiles. For consumed events: cluster_ready,
 cluster_idle, cluster_lost, allocation_rejected, step_changed, cluster_requested,
 pool_limits_changed. For the schedule: tick. Every use case takes the time as `at` (the API's
@@ -25,6 +26,7 @@ from job_service.application.profile_cache import ProfileCache
 from job_service.application.profiles import ProfileUseCases
 from job_service.application.signals import SignalUseCases
 from job_service.application.store import JobStore, serialized
+from job_service.application.tenants import TenantUseCases
 from job_service.application.ticking import TickUseCases
 
 
@@ -39,6 +41,7 @@ class JobsApplication(StoreFacade[JobStore]):
         *,
         jobs: JobUseCases,
         profiles: ProfileUseCases,
+        tenants: TenantUseCases,
         queries: JobQueries,
         signals: SignalUseCases,
         pool_signals: PoolSignalUseCases,
@@ -59,6 +62,14 @@ class JobsApplication(StoreFacade[JobStore]):
         self.delete_profile = profiles.delete_profile
         self.get_profile = profiles.get_profile
         self.list_profiles = profiles.list_profiles
+        # Tenants and their keys.
+        self.register_tenant = tenants.register_tenant
+        self.change_tenant = tenants.change_tenant
+        self.add_key = tenants.add_key
+        self.revoke_key = tenants.revoke_key
+        self.get_tenant = tenants.get_tenant
+        self.list_tenants = tenants.list_tenants
+        self.tenant_of_key = tenants.tenant_of_key
         # The REST API's queries.
         self.list_jobs = queries.list_jobs
         self.job_and_waiting = queries.job_and_waiting

@@ -1,9 +1,9 @@
 """The dispatch board: the in-memory state that dispatching, signals and the tick decide on.
 
-It is a projection of the service's own notification log (Job, KnownCluster, ClusterRequest and
-PoolLimits events), applied in notification-id order: the Dispatcher's queues (one per cluster
-profile), the open jobs and the slot and step each holds, the clusters that take jobs, the steps
-still to cancel, and each pool's outlook (pool_outlook.py).
+It is a projection of the service's own notification log (Job, KnownCluster, ClusterRequest,
+PoolLimits and Tenant.Changed events), applied in notification-id order: the Dispatcher's queues
+(one per cluster profile), the tenants' terms, the open jobs and the slot and step each holds,
+the clusters that take jobs, the steps still to cancel, and each pool's outlook (pool_outlook.py).
 The BoardReader (board_reader.py) builds it on first use from the newest checkpoint and the log
 after it (or the whole log), applies this process's saves' recordings as they commit, and reads
 whatever other processes wrote (the log after `position`) before each decision. Replaying the same
@@ -54,10 +54,12 @@ from job_service.domain import (
     StepRef,
 )
 from job_service.domain.tenancy import DEFAULT_TERMS, TenantTerms
+from job_service.domain.tenant import Tenant, terms_fields, terms_from_fields
 
-CHECKPOINT_VERSION: Final = 2
+CHECKPOINT_VERSION: Final = 3
 """The layout `DispatchBoard.checkpoint` writes; a checkpoint of another version is not read.
-Version 2: queues per tenant, open jobs' tenants, when each tenant last got a slot, run times."""
+Version 2: queues per tenant, open jobs' tenants, when each tenant last got a slot, run times.
+Version 3: the tenants' terms."""
 RUN_TIMES_KEPT: Final = 50
 """Slot-holding times kept per cluster profile for estimates (their median is used)."""
 
@@ -177,6 +179,7 @@ class DispatchBoard:
             "dispatcher": self.dispatcher.state(),
             "outlooks": self.outlooks.state(),
             "run_times": {profile: list(times) for profile, times in self.run_times.items()},
+            "tenant_terms": {t: terms_fields(terms) for t, terms in self.tenant_terms.items()},
         }
 
     @classmethod
@@ -207,6 +210,7 @@ class DispatchBoard:
         for job_id, job in board.jobs.items():
             if job.cluster_id is not None:
                 board._count(job_id, job)
+        board.tenant_terms = {t: terms_from_fields(f) for t, f in state["tenant_terms"].items()}
         return board
 
     def terms_of(self, tenant_id: str) -> TenantTerms:
@@ -574,6 +578,11 @@ class DispatchBoard:
             (job_id, self.jobs[job_id]) for h in self._holders.values() for job_id in h.values()
         ]
 
+    # Tenants' terms (weight, allowed priorities, quotas), from their Tenant.Changed events.
+
+    def _tenant_changed(self, e: Tenant.Changed, nid: int, live: bool) -> None:
+        self.tenant_terms[e.tenant_id] = terms_from_fields(vars(e))
+
 
 class _Shares:
     """One profile's tenants for its queue: running counts, weights and running quotas."""
@@ -623,4 +632,5 @@ _APPLIERS: dict[type, Any] = {
     ClusterRequest.Registered: DispatchBoard._cluster_requested,
     PoolLimits.Opened: DispatchBoard._pool_limits,
     PoolLimits.Changed: DispatchBoard._pool_limits,
+    Tenant.Changed: DispatchBoard._tenant_changed,
 }

@@ -12,7 +12,11 @@ before the board. When the board starts over at a position (a checkpoint's, or 0
 log), each observer says from where it needs the log (`resume_at`): the profile cache needs
 nothing older (it forgets what it holds instead), the job directory needs what it has not seen
 yet, which the reader then reads for it alone, up to the checkpoint. So a checkpoint is used
-whatever observes the log, and a cold start reads only the log after it.
+whatever observes the log, and a cold start reads only the log after it. A checkpointed observer
+(`CheckpointedObserver`: the tenant directory, the tenants' usage) also has its state stored in
+each checkpoint the reader writes (`checkpoint_state`, under `observers`) and restored from it, so
+it needs no log before the checkpoint either; from a checkpoint without its state, it is read the
+log before it as the job directory is.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Recording
@@ -47,6 +51,23 @@ class LogObserver(Protocol):
         needs the log up to `position` (`position` itself: it needs none of it)."""
 
 
+@runtime_checkable
+class CheckpointedObserver(LogObserver, Protocol):
+    """A log observer whose state goes into the board's checkpoints, so that a cold start from a
+    checkpoint gives it its state as of the checkpoint instead of the whole log before it."""
+
+    checkpoint_key: str
+    """Its entry in a checkpoint's `observers`."""
+    position: int
+    """The notification id of the last event it applied."""
+
+    def state(self) -> Any:
+        """Its whole state as JSON-able values."""
+
+    def restore(self, state: Any, position: int) -> None:
+        """Take `state` (as `state()` gave it) as of notification `position`."""
+
+
 class BoardReader:
     """See the module docstring."""
 
@@ -69,6 +90,8 @@ class BoardReader:
         self._board: DispatchBoard | None = None
         self._checkpointed_at = 0
         """The position of the newest checkpoint this process knows of."""
+        self._restored: dict[str, Any] = {}
+        """The observers' states of the checkpoint the board was last restored from."""
 
     @property
     def held(self) -> DispatchBoard | None:
@@ -118,21 +141,43 @@ class BoardReader:
             latest = self.checkpoints.latest_position() or 0
             if board.position - latest >= self.checkpoint_every:
                 board.dispatcher.settle(at)
-                self.checkpoints.save(board.checkpoint())
+                self.checkpoints.save(self.checkpoint_state())
                 latest = board.position
         except Exception:  # a checkpoint is an optimisation: never worth failing the tick for
             logger.exception("could not store a board checkpoint at %s", board.position)
             return
         self._checkpointed_at = max(self._checkpointed_at, latest)
 
+    def checkpoint_state(self) -> dict[str, Any]:
+        """The board's checkpoint, with the state of each checkpointed observer that has seen
+        exactly the log the board has (`observers`); built on first use."""
+        board = self.current() if self._board is None else self._board
+        state = board.checkpoint()
+        state["observers"] = {
+            observer.checkpoint_key: observer.state()
+            for observer in self._observers
+            if isinstance(observer, CheckpointedObserver) and observer.position == board.position
+        }
+        return state
+
     def _build(self, *, from_checkpoint: bool) -> DispatchBoard:
+        self._restored = {}
         board = (self._restore() if from_checkpoint else None) or DispatchBoard()
         for observer in self._observers:
+            if isinstance(observer, CheckpointedObserver):
+                self._restore_observer(observer, board.position)
             after = observer.resume_at(board.position)
             for event, notification_id in self.events(after, upto=board.position):
                 observer.apply(event, notification_id)
         self._read_log(board, live=False)
         return board
+
+    def _restore_observer(self, observer: CheckpointedObserver, position: int) -> None:
+        """Give `observer` its state of the checkpoint the board starts at, if that has it and
+        the observer is behind it."""
+        saved = self._restored.get(observer.checkpoint_key)
+        if saved is not None and observer.position < position:
+            observer.restore(saved, position)
 
     def _restore(self) -> DispatchBoard | None:
         """The board of the newest checkpoint; None (logged) if there is none or it is unusable,
@@ -140,11 +185,13 @@ class BoardReader:
         try:
             state = self.checkpoints.load()
             board = None if state is None else DispatchBoard.from_checkpoint(state)
+            observers = {} if state is None else dict(state.get("observers") or {})
         except Exception:  # any unreadable checkpoint: the log is the truth
             logger.exception("ignoring the board checkpoint: reading the whole log instead")
             return None
         if board is not None:
             self._checkpointed_at = max(self._checkpointed_at, board.position)
+            self._restored = observers
         return board
 
     def _read_log(self, board: DispatchBoard, *, live: bool) -> None:

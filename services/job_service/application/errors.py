@@ -33,3 +33,19 @@ class ProfileExists(JobServiceError):
 
 class Conflict(JobServiceError):
     """Another writer changed the same aggregate at the same time; try the request again."""
+
+
+class TenantNotFound(NotFound):
+    """No tenant with this id."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        super().__init__(f"tenant {tenant_id!r} not found")
+
+
+class TenantExists(JobServiceError):
+    """A tenant with this id exists already (the API answers 409)."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        super().__init__(f"tenant {tenant_id!r} exists already")

@@ -9,6 +9,8 @@ returned, whether the repeat came later or raced the first one.
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -20,7 +22,9 @@ from job_service.application.errors import JobNotFound
 from job_service.application.identifiers import require_identifier
 from job_service.application.profiles import ProfileLookup
 from job_service.application.store import JobStore, serialized
+from job_service.application.usage import TenantUsage
 from job_service.domain import InvalidJob, Job, JobServiceError, ParameterValue, Priority
+from job_service.domain.admission import Refused, admit
 
 _IDEMPOTENCY_NAMESPACE: Final = UUID("c3e0b7a2-51d4-5f8e-a6b9-0d1c2e3f4a5b")
 
@@ -37,11 +41,15 @@ class JobUseCases:
         board: BoardReader,
         profiles: ProfileLookup,
         dispatching: Dispatching,
+        usage: TenantUsage,
     ) -> None:
         self.store = store
         self.board = board
         self.profiles = profiles
         self.dispatching = dispatching
+        self.usage = usage
+        self._read_at = -math.inf
+        """When admission last read the log (time.monotonic)."""
 
     @serialized
     def submit(
@@ -56,12 +64,15 @@ class JobUseCases:
         at: datetime,
     ) -> Job:
         """A new QUEUED job (Submitted and Queued in one save), or the job that a repeated
-        idempotency key already made (whatever this request says)."""
+        idempotency key already made (whatever this request says, and whatever the tenant's
+        quotas say now: it is not a new job). A new job must pass admission (admission.py)
+        under the tenant's terms and usage as of the log now (the board's catch-up)."""
         require_identifier(tenant_id, "tenant_id", InvalidJob)
         job_id = uuid4() if idempotency_key is None else job_id_for(tenant_id, idempotency_key)
         try:
             profile = self.profiles.get(profile_name, tenant_id=tenant_id)
             terms = profile.terms_for(tenant_id, name, parameters, priority)
+            self._admit(tenant_id, terms.priority, at)
             job = Job.submit(job_id, terms, at)
             job.enqueue(at)
             self.store.commit(job)
@@ -71,6 +82,24 @@ class JobUseCases:
                 raise
             return existing
         return job
+
+    def _admit(self, tenant_id: str, priority: Priority, at: datetime) -> None:
+        """Admission under the tenant's terms and usage: decided on the board as this process
+        holds it while the API's profile cache would still trust what it read (the same bound
+        on how long another process's change may go unseen, and no read on the warm path);
+        a refusal, or an older board, is decided on the log as it is now."""
+        ttl, held = self.profiles.cache.ttl, self.board.held
+        if held is not None and ttl is not None and time.monotonic() - self._read_at < ttl:
+            try:
+                admit(
+                    tenant_id, held.terms_of(tenant_id), priority, self.usage.usage(tenant_id, at)
+                )
+                return
+            except Refused:
+                pass
+        board = self.board.current()
+        self._read_at = time.monotonic()
+        admit(tenant_id, board.terms_of(tenant_id), priority, self.usage.usage(tenant_id, at))
 
     def _existing(self, tenant_id: str, job_id: UUID) -> Job | None:
         try:

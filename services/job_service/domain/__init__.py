@@ -1,6 +1,6 @@
-"""The job service's pure domain: its aggregates (jobs, job profiles, the profile index, known
-clusters, pool records) and its policies (dispatch ranking, back-off). No I/O, no clock: time is
-`at`."""
+"""The job service's pure domain: its aggregates (jobs, job profiles, the profile index, tenants,
+known clusters, pool records) and its policies (dispatch ranking, back-off, admission). No I/O, no
+clock: time is `at`."""
 
 from job_service.domain.backoff import BACKOFF_BASE, BACKOFF_CAP, backoff
 from job_service.domain.clusters import KnownCluster
@@ -32,12 +32,15 @@ from job_service.domain.profile_index import PROFILE_INDEX_ID, ProfileIndex
 from job_service.domain.profiles import JobProfile, ProfileTerms
 from job_service.domain.ranking import AGING_STEP, dispatch_key
 from job_service.domain.step_template import StepKind, StepTemplate
+from job_service.domain.tenancy import DEFAULT_TERMS, Quotas, TenantTerms
+from job_service.domain.tenant import KeyNotFound, Tenant, TenantError
 from job_service.domain.values import PRIORITIES, JobType, Parameters, ParameterValue, Priority
 
 __all__ = [
     "AGING_STEP",
     "BACKOFF_BASE",
     "BACKOFF_CAP",
+    "DEFAULT_TERMS",
     "HOLDS_SLOT",
     "PRIORITIES",
     "PROFILE_INDEX_ID",
@@ -56,6 +59,7 @@ __all__ = [
     "JobStatus",
     "JobTerms",
     "JobType",
+    "KeyNotFound",
     "KnownCluster",
     "MissingParameter",
     "ParameterType",
@@ -67,10 +71,14 @@ __all__ = [
     "ProfileError",
     "ProfileIndex",
     "ProfileTerms",
+    "Quotas",
     "StaleSignal",
     "StepKind",
     "StepRef",
     "StepTemplate",
+    "Tenant",
+    "TenantError",
+    "TenantTerms",
     "UnknownParameter",
     "Wait",
     "backoff",

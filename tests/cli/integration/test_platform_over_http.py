@@ -71,6 +71,31 @@ def test_job_profiles_are_listed_with_their_step_templates(platform: Platform) -
     rows = {line.split()[0]: line for line in result.out.splitlines()[1:]}
     assert set(rows) == {"fragile", "predicting", "scoring", "training"}
     assert "--sleep-seconds={duration}" in rows["scoring"]
+    header = result.out.splitlines()[0]
+    assert header.split()[-3:] == ["TENANTS", "PARAMETERS", "STEP"]
+    assert rows["scoring"][header.index("TENANTS") :].split()[:2] == ["*", "none"]
+
+
+def test_operators_manage_tenants_and_their_keys(platform: Platform) -> None:
+    # Given a tenant registered with jobctl (its key shown once)
+    made = platform.run("--json", "tenants", "create", "Acme Corp", "--weight", "2").json()
+    assert (made["tenant_id"], made["weight"]) == ("acme-corp", 2)
+    # When its quotas are set and a second key made, then the first revoked
+    changed = platform.run("--json", "tenants", "set", "acme-corp", "--max-queued", "1").json()
+    assert changed["quotas"]["max_queued"] == 1
+    second = platform.run("--json", "tenants", "add-key", "acme-corp").json()
+    revoked = platform.run("tenants", "revoke-key", "acme-corp", made["key_id"])
+    assert revoked.code == 0 and second["key_id"] in revoked.out
+    # Then the new key lists the tenant's jobs, the old one is refused
+    assert platform.run("list", "--api-key", second["api_key"]).code == 0
+    assert platform.run("list", "--api-key", made["api_key"]).code != 0
+    listed = platform.run("tenants").out
+    assert "acme-corp" in listed and "max_queued=1" in listed
+    shown = platform.run("tenants", "show", "acme-corp").out
+    assert second["key_id"] in shown and second["api_key"] not in shown
+    # And a tenant's key is refused
+    refused = platform.run("tenants", "list", "--operator-key", made["api_key"])
+    assert refused.code != 0
 
 
 def test_health_says_when_the_monitor_does_not_answer(platform: Platform) -> None:

@@ -33,6 +33,12 @@ OPERATOR_ROUTES = {
     ("job_service", "/job-profiles", "POST"),
     ("job_service", "/job-profiles/{name}", "PUT"),
     ("job_service", "/job-profiles/{name}", "DELETE"),
+    ("job_service", "/tenants", "POST"),
+    ("job_service", "/tenants", "GET"),
+    ("job_service", "/tenants/{tenant_id}", "GET"),
+    ("job_service", "/tenants/{tenant_id}", "PATCH"),
+    ("job_service", "/tenants/{tenant_id}/keys", "POST"),
+    ("job_service", "/tenants/{tenant_id}/keys/{key_id}", "DELETE"),
 }
 JOB_OPERATOR_KEYS = {
     "FunctionArn": {"Fn::GetAtt": ["JobAuthorizerFunction", "Arn"]},

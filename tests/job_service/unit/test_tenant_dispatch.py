@@ -132,11 +132,11 @@ def test_a_checkpoint_keeps_the_run_times_and_running_counts() -> None:
     state = live.checkpoint()
     restored = DispatchBoard.from_checkpoint(state)
 
-    assert state["version"] == CHECKPOINT_VERSION == 2
+    assert state["version"] == CHECKPOINT_VERSION == 3
     assert restored.run_times == live.run_times
     assert restored.running(OTHER, CLUSTER_PROFILE) == live.running(OTHER, CLUSTER_PROFILE) == 1
     assert restored.running(TENANT) == live.running(TENANT) == 1
-    restored.tenant_terms = dict(live.tenant_terms)
+    assert restored.tenant_terms == live.tenant_terms
     for queued in live.jobs:
         assert restored.waiting(queued, world.now) == live.waiting(queued, world.now)
 

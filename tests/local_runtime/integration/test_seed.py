@@ -44,11 +44,15 @@ def test_seeding_twice_registers_once_with_the_runner_thresholds(
     # Then the first registered everything and the second nothing
     assert set(first.cluster_profiles) == {"small", "medium", "large"}
     assert set(first.job_profiles) == {"training", "scoring", "predicting"}
-    assert (second.cluster_profiles, second.job_profiles) == ((), ())
+    assert (second.cluster_profiles, second.job_profiles, second.tenants) == ((), (), ())
+    assert first.tenants == ("demo", "acme")
     # And the services see each profile once, mapped as the demo says, with the runner's limits
     jobs = bootstrap_job_service(JobServiceSettings(tables.job_table, emulator.endpoint_url))
     mapped = {p.name: p.terms.cluster_profile for p in jobs.app.list_profiles()}
     assert mapped == {"training": "large", "scoring": "small", "predicting": "medium"}
+    weights = {t.tenant_id: t.terms.weight for t in jobs.app.list_tenants()}
+    assert weights == {"acme": 2.0, "demo": 1.0}
+    assert jobs.app.tenant_of_key("local-acme-key") == "acme"
     clusters = bootstrap_cluster_service(
         ClusterServiceSettings(tables.cluster_table, emulator.endpoint_url)
     )
