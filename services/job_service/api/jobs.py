@@ -25,7 +25,8 @@ from job_service.application import ProfileNotFound
 from job_service.domain import JobStatus
 
 IDEMPOTENCY_KEY: Final = "Idempotency-Key"
-_KEY: Final = re.compile(r"[!-~]{1,255}")
+IDEMPOTENCY_KEY_PATTERN: Final = r"[!-~]{1,255}"
+_KEY: Final = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def submit(call: JobCall) -> Response:
