@@ -60,9 +60,12 @@ simulate: $(STAMP)
 	$(PY) -m simulator compare --log simulator/data/KTH-SP2-1996-2.1-cln.swf.gz \
 		--json .run/simulate/compare.json --report .run/simulate $(SIMULATE_ARGS)
 
-## Regenerate the JSON Schemas of the integration events.
+## Regenerate the JSON Schemas of the integration events and each service's openapi.json.
 schemas: $(STAMP)
 	$(PY) -m events.schemas.generate
+	$(PY) -m job_service.api.openapi
+	$(PY) -m cluster_service.api.openapi
+	$(PY) -m monitor_service.api.openapi
 
 ## Re-lock every dependency from the *.in files (requirements*.in, deploy/requirements-*.in,
 ## deploy/lambda/requirements.in): pins, transitive packages and PyPI's hashes, into the *.txt

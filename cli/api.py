@@ -11,6 +11,8 @@ from cli.settings import Settings
 TERMINAL: Final = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE: Final = ("submitted", "queued", "allocated", "running")
 MAX_PAGE: Final = 100
+MONITOR_PAGE: Final = 1000
+"""The most rows the monitor's audit routes give a page."""
 Json = dict[str, Any]
 
 
@@ -138,7 +140,7 @@ class ClusterApi:
 
 
 class MonitorApi:
-    """The monitor service (operators): health and metrics."""
+    """The monitor service (operators): health, metrics and the recorded job history."""
 
     def __init__(self, client: ServiceClient) -> None:
         self.client = client
@@ -150,6 +152,19 @@ class MonitorApi:
     def metrics(self) -> Json:
         found: Json = self.client.get("/metrics")
         return found
+
+    def job_history(self, start: str, end: str, page_size: int = MONITOR_PAGE) -> Iterator[Json]:
+        """Every job submitted in [start, end) as GET /audit/jobs rows, oldest first, following
+        next_token lazily (one page in memory at a time)."""
+        token: str | None = None
+        while True:
+            query: dict[str, str | int | None] = {"from": start, "to": end}
+            query |= {"limit": page_size, "next_token": token}
+            page = self.client.get("/audit/jobs", query)
+            yield from page["jobs"]
+            token = page.get("next_token")
+            if not token:
+                return
 
 
 class Apis:

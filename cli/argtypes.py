@@ -32,6 +32,14 @@ def page_size(text: str) -> int:
     return value
 
 
+def history_page(text: str) -> int:
+    """Rows per page of the monitor's job history."""
+    value = _whole(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1 and 1000")
+    return value
+
+
 def _whole(text: str) -> int:
     try:
         return int(text)

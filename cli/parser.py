@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Final
 
-from cli.argtypes import count, page_size, positive
-from cli.commands import CommandAdder, Handler, jobs, platform, tenants
+from cli.argtypes import count, history_page, page_size, positive
+from cli.commands import CommandAdder, Handler, export, jobs, platform, tenants
 from cli.demo.command import add_demo_command
 from cli.exits import exit_codes_help
 from cli.settings import (
@@ -218,3 +218,33 @@ def _platform_commands(command: CommandAdder, common: argparse.ArgumentParser) -
         "tenants and make or revoke their keys (`add-key`, `revoke-key`); operators",
     )
     tenants.add_arguments(sub, common, PRIORITIES)
+
+    sub = command(
+        "export",
+        export.export,
+        "the jobs submitted in [--from, --to) as the capacity simulator's CSV, on stdout "
+        "(monitor service; operators)",
+    )
+    sub.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=export.iso_time,
+        metavar="ISO",
+        help="jobs submitted at or after this time (ISO 8601; no offset means UTC)",
+    )
+    sub.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        type=export.iso_time,
+        metavar="ISO",
+        help="jobs submitted before this time",
+    )
+    sub.add_argument(
+        "--page-size",
+        type=history_page,
+        default=1000,
+        metavar="N",
+        help="rows asked of the monitor per request (1-1000, default 1000)",
+    )

@@ -51,6 +51,9 @@ class Route:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     headers: tuple[str, ...] = ()
+    header_patterns: tuple[tuple[str, str], ...] = ()
+    """(header, regular expression its whole value must match), for headers of `headers` that
+    the action checks: the document says what it refuses."""
     public: bool = False
     """Served without a key."""
     media_types: tuple[str, ...] = (JSON,)
@@ -135,8 +138,9 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in route.path_params
     ]
+    patterns = dict(route.header_patterns)
     params += [
-        {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+        {"name": name, "in": "header", "required": False, "schema": _text(patterns.get(name))}
         for name in route.headers
     ]
     if route.query is not None:
@@ -147,6 +151,11 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
                 {"name": name, "in": "query", "required": name in required, "schema": prop}
             )
     return params
+
+
+def _text(pattern: str | None) -> dict[str, Any]:
+    """A string's schema; with `pattern`, one its whole value must match."""
+    return {"type": "string"} if pattern is None else {"type": "string", "pattern": f"^{pattern}$"}
 
 
 def _success(route: Route, keys: Any) -> dict[str, Any]:

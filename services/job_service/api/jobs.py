@@ -26,7 +26,8 @@ from job_service.domain import JobStatus
 from job_service.domain.admission import OverQuota, Refused
 
 IDEMPOTENCY_KEY: Final = "Idempotency-Key"
-_KEY: Final = re.compile(r"[!-~]{1,255}")
+IDEMPOTENCY_KEY_PATTERN: Final = r"[!-~]{1,255}"
+_KEY: Final = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def submit(call: JobCall) -> Response:

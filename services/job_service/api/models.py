@@ -77,8 +77,12 @@ class SubmitJob(BaseModel):
     profile: Identifier
     """The job profile the job runs under."""
     name: JobName
-    parameters: Annotated[dict[ParameterName, ParameterValue], Field(max_length=256)] = {}
-    """One value for each placeholder of the profile's step template, no more."""
+    parameters: Annotated[
+        dict[ParameterName, ParameterValue],
+        Field(max_length=256, json_schema_extra={"additionalProperties": False}),
+    ] = {}
+    """One value for each placeholder of the profile's step template, no more (a name that does
+    not fit the pattern is refused, and the document says so)."""
     priority: Priority | None = None
     """One of the profile's allowed priorities; the profile's priority class if left out."""
 

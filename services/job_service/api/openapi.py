@@ -17,7 +17,7 @@ from backbone.http.openapi import Description, Route, write_or_check
 from backbone.http.openapi import document as build
 from backbone.http.routes import document_route
 from job_service.api import jobs, profiles, tenants
-from job_service.api.jobs import IDEMPOTENCY_KEY
+from job_service.api.jobs import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN
 from job_service.api.models import CreateProfile, JobListQuery, SubmitJob, UpdateProfile
 from job_service.api.views import (
     JobAccepted,
@@ -49,6 +49,7 @@ ROUTES: Final = (
         (*_WRITE, 403, 404, 429),
         SubmitJob,
         headers=(IDEMPOTENCY_KEY,),
+        header_patterns=((IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN),),
         action=jobs.submit,
     ),
     Route(

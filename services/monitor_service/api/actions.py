@@ -1,4 +1,5 @@
-"""The actions of the monitor's JSON API: health, metrics, the audit log and a job's timeline.
+"""The actions of the monitor's JSON API: health, metrics, the audit log, the job history and a
+job's timeline.
 
 Without `as_of` each answers the live read models at the service's clock; with it, the models
 rebuilt from what the monitor had recorded by then (MonitorApplication.board_as_of).
@@ -15,7 +16,7 @@ from backbone.http.errors import ApiError
 from backbone.http.negotiation import preferred
 from backbone.http.pagination import decode_token, encode_token
 from backbone.http.params import TOKEN_PATTERN
-from monitor_service.api.models import AsOfQuery, AuditEventsQuery, MetricsQuery
+from monitor_service.api.models import AsOfQuery, AuditEventsQuery, JobHistoryQuery, MetricsQuery
 from monitor_service.api.runtime import QUERY_FIELDS, MonitorCall
 from monitor_service.application.exposition import to_prometheus
 from monitor_service.domain import AuditQuery, InvalidQuery
@@ -84,6 +85,22 @@ def audit_events(call: MonitorCall) -> Response:
         raise _refused(error) from None
     token = None if page.next_cursor is None else encode_token(page.next_cursor, filters)
     return Response({"events": [r.to_dict() for r in page.records], "next_token": token})
+
+
+def job_history(call: MonitorCall) -> Response:
+    """The jobs submitted in [from, to), one row each, oldest first (domain/history.py)."""
+    query = read_query(call, JobHistoryQuery)
+    filters = {"from": iso(query.start), "to": iso(query.end), "as_of": iso(query.as_of)}
+    after = None
+    if query.next_token is not None:
+        after = decode_token(query.next_token, filters, str)
+    try:
+        audit = AuditQuery(start=query.start, end=query.end, limit=query.limit, after=after)
+        page = call.app.job_history(audit, as_of=query.as_of)
+    except InvalidQuery as error:
+        raise _refused(error) from None
+    token = None if page.next_cursor is None else encode_token(page.next_cursor, filters)
+    return Response({"jobs": [run.to_dict() for run in page.runs], "next_token": token})
 
 
 def _filters(query: AuditEventsQuery) -> dict[str, Any]:

@@ -51,3 +51,15 @@ class AuditEventsQuery(AsOfQuery):
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100
     next_token: Annotated[str, StringConstraints(max_length=1024)] | None = None
     """The previous page's next_token; every other parameter but limit must stay the same."""
+
+
+class JobHistoryQuery(AsOfQuery):
+    """GET /audit/jobs: one row per job submitted in [from, to), oldest first, a page at a time."""
+
+    start: IsoTime | None = Field(default=None, alias="from")
+    """Jobs submitted at or after this time."""
+    end: IsoTime | None = Field(default=None, alias="to")
+    """Jobs submitted before this time."""
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100
+    next_token: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    """The previous page's next_token; from, to and as_of must stay the same."""

@@ -18,8 +18,14 @@ from backbone.http.openapi import JSON, Description, Route, write_or_check
 from backbone.http.openapi import document as build
 from backbone.http.routes import document_route
 from monitor_service.api import actions, dashboard
-from monitor_service.api.models import AsOfQuery, AuditEventsQuery, MetricsQuery
-from monitor_service.api.views import AuditPageView, HealthView, JobTimelineView, MetricsView
+from monitor_service.api.models import AsOfQuery, AuditEventsQuery, JobHistoryQuery, MetricsQuery
+from monitor_service.api.views import (
+    AuditPageView,
+    HealthView,
+    JobHistoryView,
+    JobTimelineView,
+    MetricsView,
+)
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 _TEXT: Final = ("text/plain", "application/openmetrics-text")
@@ -64,6 +70,16 @@ ROUTES: Final = (
         (400, 401),
         query=AuditEventsQuery,
         action=actions.audit_events,
+    ),
+    Route(
+        "GET",
+        "/audit/jobs",
+        "The jobs submitted in a time range, one row each (the simulator's log), oldest first",
+        200,
+        JobHistoryView,
+        (400, 401),
+        query=JobHistoryQuery,
+        action=actions.job_history,
     ),
     Route(
         "GET",

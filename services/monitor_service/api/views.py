@@ -118,3 +118,34 @@ class JobTimelineView(View):
 
     job_id: str
     events: list[AuditEventView]
+
+
+class JobRunView(View):
+    """One job as the platform recorded it: what the capacity simulator replays."""
+
+    job_id: str
+    tenant_id: str
+    job_profile: str
+    cluster_profile: str
+    """The pool it ran on (the simulator's profile)."""
+    priority: str
+    submitted_at: datetime
+    started_at: datetime | None
+    """Its first step's start (JobStarted); null if it never started."""
+    ended_at: datetime | None
+    """Its terminal event; null while it has not ended."""
+    outcome: Literal["succeeded", "failed", "cancelled"] | None
+    attempts: int
+    """Attempts that got a step."""
+    wait_s: float | None
+    """Submission to the first step start."""
+    run_time_s: float | None
+    """How long the step of the attempt that ended the job ran (EMR's RUNNING to its end, else
+    JobStarted to the terminal event); null if the job has not ended or never started."""
+
+
+class JobHistoryView(View):
+    """GET /audit/jobs: jobs in submission order; next_token is null on the last page."""
+
+    jobs: list[JobRunView]
+    next_token: str | None

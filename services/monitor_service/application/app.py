@@ -6,7 +6,8 @@ a use-case object bootstrap built, bound in one line:
 
 - `recording` (AuditRecording): every consumed event becomes an audit entry, saved with what it
   settles at once (an SLA breach, a cluster alarm, a recovery);
-- `queries` (MonitorQueries): the audit log, a job's timeline, metrics, Prometheus text, health;
+- `queries` (MonitorQueries): the audit log, the job history, a job's timeline, metrics,
+  Prometheus text, health;
 - `ticks` (MonitorTick): the health check, SLA deadlines and the monitor's own heartbeat.
 
 Each saves through `MonitorStore.commit`, which also moves the live board forward. The board's
@@ -40,6 +41,7 @@ class MonitorApplication(StoreFacade[MonitorStore]):
         # For the REST API (and the metrics published on every tick).
         self.audit_events = queries.audit_events
         self.job_timeline = queries.job_timeline
+        self.job_history = queries.job_history
         self.metrics = queries.metrics
         self.prometheus = queries.prometheus
         self.health = queries.health

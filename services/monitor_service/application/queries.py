@@ -1,4 +1,4 @@
-"""Queries: the audit log, a job's timeline, metrics (JSON and Prometheus), health.
+"""Queries: the audit log, the job history, a job's timeline, metrics (JSON, Prometheus), health.
 
 Metrics and health at a time `at` are answered from the log as it stood then (`board_at`): the
 live board when nothing was recorded more than CLOCK_SKEW after `at`, else a board replayed up
@@ -14,7 +14,7 @@ from typing import Any
 from monitor_service.application.board import MonitorBoard
 from monitor_service.application.exposition import to_prometheus
 from monitor_service.application.store import MonitorStore
-from monitor_service.domain import AuditPage, AuditQuery, AuditRecord
+from monitor_service.domain import AuditPage, AuditQuery, AuditRecord, JobHistoryPage, job_history
 
 
 class MonitorQueries:
@@ -27,6 +27,12 @@ class MonitorQueries:
         """Recorded events by time range, detail-type, job or tenant, a page at a time."""
         with self.store.lock:
             return self._as_of(as_of).audit.page(query)
+
+    def job_history(self, query: AuditQuery, as_of: datetime | None = None) -> JobHistoryPage:
+        """The jobs submitted in the query's time range, one row each, a page at a time (the
+        simulator's log of what ran: domain/history.py)."""
+        with self.store.lock:
+            return job_history(self._as_of(as_of).audit, query)
 
     def job_timeline(self, job_id: str, as_of: datetime | None = None) -> list[AuditRecord]:
         """Everything recorded about one job, across services (empty for an unknown job)."""

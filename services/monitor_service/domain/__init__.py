@@ -23,6 +23,7 @@ from monitor_service.domain.errors import (
     PriceTableError,
 )
 from monitor_service.domain.health import HeartbeatPolicy, ServiceHealthBoard, Staleness
+from monitor_service.domain.history import JobHistoryPage, JobRun, job_history
 from monitor_service.domain.jobs import JobMetrics
 from monitor_service.domain.policy import MonitorPolicy
 from monitor_service.domain.pools import PoolLimits
@@ -48,7 +49,9 @@ __all__ = [
     "InstancePrice",
     "InvalidPolicy",
     "InvalidQuery",
+    "JobHistoryPage",
     "JobMetrics",
+    "JobRun",
     "MonitorError",
     "MonitorPolicy",
     "PoolLimits",
@@ -61,6 +64,7 @@ __all__ = [
     "SlaWatch",
     "Staleness",
     "from_ms",
+    "job_history",
     "metrics_report",
     "share_costs",
     "to_ms",

@@ -148,3 +148,28 @@ def test_the_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "exit codes:\n  0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--from", "yesterday", "--to", "2026-12-02"], "'yesterday' is not an ISO 8601 time"),
+        (["--from", "2026-12-01", "--to", "2026-02-30"], "'2026-02-30' is not an ISO 8601 time"),
+        (["--to", "2026-12-02"], "the following arguments are required: --from"),
+        (["--from", "2026-12-01", "--to", "2026-12-02", "--page-size", "0"], "not between"),
+    ],
+)
+def test_export_refuses_bad_times_before_asking_anything(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse("export", *argv)
+    assert exited.value.code == USAGE
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("to", ["2026-12-01T00:00:00Z", "2026-11-30"])
+def test_export_refuses_a_range_that_ends_before_it_starts(to: str) -> None:
+    code, out, err = run("export", "--from", "2026-12-01", "--to", to)
+    assert code == USAGE and out == ""
+    assert "--to (" in err and "must come after --from (2026-12-01T00:00:00Z)" in err

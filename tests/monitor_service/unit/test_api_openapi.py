@@ -17,6 +17,7 @@ FIXED_ROUTES = {
     ("/health", "GET"),
     ("/metrics", "GET"),
     ("/audit/events", "GET"),
+    ("/audit/jobs", "GET"),
     ("/audit/jobs/{job_id}", "GET"),
     ("/dashboard", "GET"),
     ("/dashboard/assets/{name}", "GET"),
