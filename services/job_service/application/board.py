@@ -277,8 +277,10 @@ class DispatchBoard:
         self.outlooks.became_ready(e.cluster_id, e.cluster_profile, e.timestamp)
 
     def _closed(self, e: KnownCluster.Closed, nid: int, live: bool) -> None:
-        cluster_id = self._cluster_ids[e.originator_id]
-        self.clusters[cluster_id].takes_jobs = False
+        # A closed cluster takes no more jobs and is closed once: the board forgets it, so it
+        # stays the size of what is live (its EMR id, for a late step cancel, is in the store).
+        cluster_id = self._cluster_ids.pop(e.originator_id)
+        del self.clusters[cluster_id]
         self.outlooks.lost(cluster_id)
 
     def _cluster_requested(self, e: ClusterRequest.Registered, nid: int, live: bool) -> None:
@@ -294,8 +296,11 @@ class DispatchBoard:
     ) -> OpenJob:
         """The job gives back its slot and step; a step left running is owed a cancel."""
         job = self.jobs[job_id]
-        if job.cluster_id is not None and job.slot is not None:
-            self._holders.get(job.cluster_id, {}).pop(job.slot, None)
+        held = self._holders.get(job.cluster_id or "")
+        if held is not None and job.slot is not None:
+            held.pop(job.slot, None)
+            if not held:  # a cluster nobody holds is not listed: the board stays its live size
+                del self._holders[job.cluster_id or ""]
         self._steps.pop(job.step_id or "", None)
         if live and cluster_id and step_to_cancel:
             self.steps_to_cancel.add(StepRef(cluster_id, step_to_cancel))
