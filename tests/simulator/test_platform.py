@@ -53,17 +53,18 @@ def test_ttl_only_starts_from_nothing_and_the_platform_run_from_its_minimum() ->
     assert ttl_only.settings == {"p": PoolSettings(0, 2, 600).as_dict()}
 
 
-def test_skipping_idle_ticks_and_the_fast_cache_change_no_figure() -> None:
+def test_skipping_idle_ticks_the_fast_cache_and_forgetting_change_no_figure() -> None:
     workload = in_memory(
         jobs(*[(i * 250.0, 400.0 + 300 * (i % 3)) for i in range(12)], (9000, 100), (9030, 50))
     )
     figures = set()
-    for quiet, fast in ((True, True), (False, False)):
+    for quiet, fast, forget in ((True, True, True), (False, False, False)):
         result = PlatformRun(
             scenario(minimum=0, maximum=3, ttl=300),
             workload,
             quiet_ticks=quiet,
             fast_cache=fast,
+            forget=forget,
             timeline=False,
         ).run()
         assert result.jobs_finished == 14

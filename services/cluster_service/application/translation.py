@@ -57,7 +57,8 @@ class AtVersion:
 
     Only the events that are announced come through `after`, so a cached copy falls behind by
     the ones in between (a cluster's slot events, say): those are read from the store after the
-    cached version and applied to it, a read of a few events, not of the aggregate's history."""
+    cached version and applied to it, a read of a few events, not of the aggregate's history.
+    A store that no longer has them all (it keeps a snapshot instead) rebuilds it at the version."""
 
     def __init__(self, repository: Repository[UUID], size: int = CACHED) -> None:
         self._repository = repository
@@ -68,12 +69,17 @@ class AtVersion:
         found = self._cache.pop(event.originator_id, None)
         wanted = event.originator_version
         if found is not None and found.version < wanted:
-            skipped = self._repository.event_store.get(
-                event.originator_id, gt=found.version, lte=wanted - 1
+            missed: list[Any] = list(
+                self._repository.event_store.get(
+                    event.originator_id, gt=found.version, lte=wanted - 1
+                )
             )
-            for missed in skipped:
-                missed.mutate(found)
-            event.mutate(found)
+            if len(missed) == wanted - 1 - found.version:
+                for skipped in missed:
+                    skipped.mutate(found)
+                event.mutate(found)
+            else:
+                found = self._repository.get(event.originator_id, version=wanted)
         elif found is None or found.version != wanted:
             found = self._repository.get(event.originator_id, version=wanted)
         self._cache[event.originator_id] = found
