@@ -109,3 +109,25 @@ def test_the_pool_model_costs_what_the_services_cost_on_the_same_arrivals() -> N
     # Under saturation their waits per class part: the job service ages waiting jobs' priority,
     # the model keeps it strict, so critical waits less in the model (docs/simulator.md)
     assert model.waits.p95("critical") < platform.waits.p95("critical")
+
+
+def test_policies_run_at_once_give_the_figures_they_give_in_turn() -> None:
+    workload = in_memory(jobs(*[(i * 400.0, 300.0 + 200 * (i % 3)) for i in range(10)]))
+    chosen = ("platform", "static", "ttl_only", "lower_bound")
+    figures = []
+    for workers in (1, 3):
+        results = run_policies(
+            scenario(minimum=1, maximum=3, ttl=300), workload, policies=chosen, workers=workers
+        )
+        assert [r.name for r in results] == list(chosen)
+        figures.append(
+            [(round(r.cost_usd, 6), r.clusters_started, r.waits.p95("critical")) for r in results]
+        )
+    assert figures[0] == figures[1]
+
+
+def test_a_policy_that_fails_in_its_own_process_is_reported() -> None:
+    with pytest.raises(RuntimeError, match="policy nonsense failed"):
+        run_policies(
+            scenario(), in_memory(jobs((0, 100))), policies=("lower_bound", "nonsense"), workers=2
+        )
