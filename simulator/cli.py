@@ -53,6 +53,12 @@ def parser() -> argparse.ArgumentParser:
         "--policies",
         help="a comma-separated subset of the policies (default: all of them)",
     )
+    compare.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="policies run at once, one process each (default: the CPU count; 1: in turn)",
+    )
     plan.add_argument("--sla", required=True, help="p95 wait targets, e.g. critical=120,high=900")
     plan.add_argument("--trials", type=int, default=40, help="optimizer trials (default 40)")
     plan.add_argument(
@@ -118,8 +124,10 @@ def _compare(args: argparse.Namespace, scenario: Any, workload: Any) -> int:
         unknown = [p for p in chosen if p not in POLICIES]
         if unknown or not chosen:
             raise ScenarioError(f"--policies: unknown {unknown}; known: {', '.join(POLICIES)}")
+    if args.workers < 1:
+        raise ScenarioError("--workers must be at least 1")
     started = time.perf_counter()
-    results = run_policies(scenario, workload, policies=chosen, progress=_say)
+    results = run_policies(scenario, workload, policies=chosen, progress=_say, workers=args.workers)
     elapsed = time.perf_counter() - started
     document = compare_json(workload, scenario, results, elapsed)
     print(table(results))

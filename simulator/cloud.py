@@ -22,7 +22,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import simpy
@@ -59,6 +59,8 @@ class _Stack:
     running_steps: int = 0
     idle_since: float | None = None
     terminate_s: float = 60.0
+    steps: dict[str, _Step] = field(default_factory=dict)
+    """Its steps that have not ended (a deletion cancels them)."""
 
     @property
     def stack_id(self) -> str:
@@ -160,9 +162,8 @@ class SimCloud(Provisioner, ClusterInspector, StepRunner):
         stack.status = "DELETE_IN_PROGRESS"
         self._stack_event(stack, "DELETE_IN_PROGRESS")
         self._emr(stack, "TERMINATING", "USER_REQUEST")
-        for step in [s for s in self.steps.values() if s.emr_id == stack.emr_id]:
-            if step.state in ("PENDING", "RUNNING"):
-                self._step_event(step, "CANCELLED")
+        for step in list(stack.steps.values()):
+            self._step_event(step, "CANCELLED")
         self._at(stack.terminate_s, lambda: self._terminated(stack))
 
     def _terminated(self, stack: _Stack) -> None:
@@ -215,6 +216,7 @@ class SimCloud(Provisioner, ClusterInspector, StepRunner):
             run_s=float(run.group(1)) if run else 0.0,
         )
         self.steps[step.step_id] = step
+        stack.steps[step.step_id] = step
         self._at(self.draws.model.step_overhead_s, lambda: self._run(step))
         return step.step_id
 
@@ -327,6 +329,9 @@ class SimCloud(Provisioner, ClusterInspector, StepRunner):
         }
         self.emit(EMR_SOURCE, "EMR Step Status Change", detail)
         if state in ("COMPLETED", "CANCELLED", "FAILED"):
+            stack = self._by_emr.get(step.emr_id)
+            if stack is not None:
+                stack.steps.pop(step.step_id, None)
             self._ended.append(step.step_id)
             while len(self._ended) > 5_000:
                 self.steps.pop(self._ended.popleft(), None)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+import traceback
+from collections import deque
 from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from simulator.models import always_on, lower_bound, model_result, search_static
@@ -13,6 +17,8 @@ from simulator.stats import PolicyResult
 from simulator.workload import Workload
 
 POLICIES = ("platform", "static", "static_max", "cluster_per_job", "ttl_only", "lower_bound")
+LONGEST_FIRST = ("platform", "ttl_only", "static", "cluster_per_job", "static_max", "lower_bound")
+"""The order policies start in when several run at once: the services' own code takes longest."""
 
 Progress = Callable[[str], None]
 
@@ -25,19 +31,76 @@ def run_policies(
     policies: tuple[str, ...] = POLICIES,
     progress: Progress | None = None,
     schedules: dict[str, tuple[int, ...]] | None = None,
+    workers: int = 1,
 ) -> list[PolicyResult]:
-    """Each policy's result, in `policies` order; `pools` overrides the scenario's."""
+    """Each policy's result, in `policies` order; `pools` overrides the scenario's.
+
+    `workers` > 1 runs that many policies at once, each in a process of its own (forked: it
+    inherits the workload and scenario as they are, nothing is pickled but its result). The
+    policies share nothing but their inputs, so the results are the same as one after the
+    other; each one's `elapsed_s` is its own."""
     settings = {p: (pools or {}).get(p) or scenario.pool(p) for p in workload.profiles}
     say = progress or (lambda _: None)
-    results: list[PolicyResult] = []
-    for name in policies:
+
+    def timed(name: str) -> PolicyResult:
         started = time.perf_counter()
         say(f"{name}: running")
         result = _one(name, scenario, workload, settings, say, schedules or {})
         result.elapsed_s = time.perf_counter() - started
         say(f"{name}: {result.elapsed_s:.1f} s")
-        results.append(result)
-    return results
+        return result
+
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(policies) <= 1 or not forking:
+        return [timed(name) for name in policies]
+    return _at_once(policies, timed, workers)
+
+
+def _at_once(
+    policies: tuple[str, ...], timed: Callable[[str], PolicyResult], workers: int
+) -> list[PolicyResult]:
+    """Run `timed(name)` for every policy in forked processes, `workers` at a time, longest
+    first; a policy that fails raises here with its traceback."""
+    context = multiprocessing.get_context("fork")
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    pending = deque(sorted(range(len(policies)), key=lambda i: rank.get(policies[i], 0)))
+    running: dict[Connection, tuple[int, Any]] = {}
+    results: dict[int, PolicyResult] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                index = pending.popleft()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_child, args=(sender, timed, policies[index]), daemon=True
+                )
+                process.start()
+                sender.close()
+                running[receiver] = (index, process)
+            for ready in wait(list(running)):
+                assert isinstance(ready, Connection)
+                index, process = running.pop(ready)
+                try:
+                    ok, payload = ready.recv()
+                except EOFError:
+                    ok, payload = False, f"its process ended with code {process.exitcode}"
+                process.join()
+                if not ok:
+                    raise RuntimeError(f"policy {policies[index]} failed: {payload}")
+                results[index] = payload
+    finally:
+        for _, process in running.values():
+            process.kill()
+    return [results[i] for i in range(len(policies))]
+
+
+def _child(sender: Connection, timed: Callable[[str], PolicyResult], name: str) -> None:
+    try:
+        sender.send((True, timed(name)))
+    except BaseException:  # the parent reports it; nothing may escape a forked child
+        sender.send((False, traceback.format_exc()))
+    finally:
+        sender.close()
 
 
 def _one(

@@ -15,7 +15,8 @@ not heard of (which never happens here: the bus loses nothing). So while no mess
 way, no stack is being created or deleted and every pool is at its MINIMUM, the simulator skips
 the Ticks and wakes on the tick grid after the next delivery or arrival, the next idle-TTL
 expiry, the next hour while pools keep a MINIMUM schedule (the cluster service follows it on
-its Tick), or, while jobs wait, the next Tick. `quiet_ticks=False` runs every Tick instead;
+its Tick), or, while jobs wait, the next Tick; a Tick it woke for is skipped too if the platform
+is at rest again by then with nothing due. `quiet_ticks=False` runs every Tick instead;
 tests/simulator check that both give the same figures.
 """
 
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+from uuid import UUID
 
 import simpy
 
@@ -41,10 +43,18 @@ from simulator.cloud import SimCloud
 from simulator.clusters import ClusterLedger, StartupDraws
 from simulator.scenario import PoolSettings, Scenario
 from simulator.stats import PolicyResult, Timeline, Waits
-from simulator.wiring import cluster_profile, job_profile_terms
+from simulator.store import Forgetting
+from simulator.wiring import cluster_profile, cluster_records, job_profile_terms
 from simulator.workload import SimJob, Workload
 
 MEMORY_STORE: Final = "backbone.eventstore.memory"
+FORGETFUL_STORE: Final = "simulator.store"
+FORGET_EVERY_S: Final = 3600.0
+"""Virtual seconds between two forgetting rounds of the stores (`simulator.store`)."""
+FORGET_GRACE_S: Final = 3600.0
+"""How long an aggregate that is over is kept: far longer than a message's retries take."""
+NO_CHECKPOINTS: Final = 10**12
+"""The job service's board checkpoints are for a cold start, which never comes here."""
 T0: Final = datetime(2026, 1, 5, tzinfo=UTC)
 """Virtual time 0 on the services' clocks, a Monday 00:00 UTC (schedules are turned from the
 log's own week, `hour_of_week`, to this clock's: `PlatformRun._service_schedules`)."""
@@ -93,6 +103,7 @@ class PlatformRun:
         quiet_ticks: bool = True,
         timeline: bool = True,
         fast_cache: bool = True,
+        forget: bool = True,
         progress: Callable[[str], None] | None = None,
         schedules: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
@@ -140,12 +151,15 @@ class PlatformRun:
             self._step_started,
         )
         extra = tuple(FAST_CACHE.items()) if fast_cache else ()
+        snapshots = (("IS_SNAPSHOTTING_ENABLED", "y"),) if forget else ()
+        store = FORGETFUL_STORE if forget else MEMORY_STORE
         self.jobs: JobService = bootstrap_job_service(
             _JobSettings(
-                extra_env=extra,
+                extra_env=extra + snapshots,
                 table_name="simulated-jobs",
-                persistence_module=MEMORY_STORE,
+                persistence_module=store,
                 tick_interval_seconds=int(scenario.job_tick_s),
+                board_checkpoint_every=NO_CHECKPOINTS,
             ),
             step_runner=self.cloud,
             clock=self.now,
@@ -153,7 +167,7 @@ class PlatformRun:
         self.clusters: ClusterService = bootstrap_cluster_service(
             _ClusterSettings(
                 extra_env=extra,
-                persistence_module=MEMORY_STORE,
+                persistence_module=store,
                 tick_interval_seconds=int(scenario.cluster_tick_s),
             ),
             provisioner=self.cloud,
@@ -169,6 +183,17 @@ class PlatformRun:
         self.bus.on_published("JobSucceeded", self._job_ended)
         self.bus.on_published("JobFailed", self._job_ended)
         self.bus.on_published("JobCancelled", self._job_ended)
+        self.forgetting: list[Forgetting] = []
+        """Each service's store forgetting what is read and over (`forget`; simulator.store)."""
+        if forget:
+            self._jobs_forget = Forgetting(self.jobs.app.store, self._job_log_read, FORGET_GRACE_S)
+            self._clusters_forget = Forgetting(
+                self.clusters.app.store,
+                lambda: self.bus.positions["cluster-service"],
+                FORGET_GRACE_S,
+            )
+            self.forgetting = [self._jobs_forget, self._clusters_forget]
+            self.bus.on_published("ClusterTerminated", self._cluster_over)
         self._set_up()
 
     # The virtual clock ----------------------------------------------------------------------
@@ -214,6 +239,8 @@ class PlatformRun:
             self.env.process(self._sampler())
         if self.schedules:
             self.env.process(self._scheduler())
+        if self.forgetting:
+            self.env.process(self._forgetter())
         self.env.run(until=self.done)
         end = self.env.now
         for stack in list(self.cloud.stacks.values()):
@@ -236,11 +263,22 @@ class PlatformRun:
             events=self.bus.delivered + self.stored_events(),
         )
         result.notes.append(
-            f"stored events: {self.stored_events()} (in-memory stores, kept for the run); "
+            f"stored events: {self.stored_events()} ({self._kept()}); "
             f"deliveries: {self.bus.delivered}, handler failures retried: {self.bus.retried}, "
             f"dead letters: {self.bus.dead_letters}; peak RSS {peak_rss_mb():.0f} MB"
         )
         return result
+
+    def _kept(self) -> str:
+        if not self.forgetting:
+            return "in-memory stores, kept for the run"
+        kept = sum(f.recorder.histories.kept() for f in self.forgetting)
+        dropped = sum(f.dropped for f in self.forgetting)
+        compacted = sum(f.compacted for f in self.forgetting)
+        return (
+            f"{kept} kept at the end: aggregates that were over forgotten {dropped}, "
+            f"long histories cut at a snapshot {compacted}"
+        )
 
     def stored_events(self) -> int:
         return self.bus.positions.get("job-service", 0) + self.bus.positions.get(
@@ -282,7 +320,7 @@ class PlatformRun:
     def _ticker(self) -> Any:
         interval = min(self.scenario.job_tick_s, self.scenario.cluster_tick_s)
         while not self.done.triggered:
-            if self.quiet_ticks and self.at_rest():
+            if self._quiet():
                 due = self._next_due()
                 self._wakeup = self.env.event()
                 waits: list[simpy.Event] = [self._wakeup, self.done]
@@ -292,7 +330,15 @@ class PlatformRun:
                 self._wakeup = None
             grid = (math.floor(self.env.now / interval) + 1) * interval
             yield self.env.timeout(grid - self.env.now)
-            self._tick()
+            if not self._quiet():  # a delivery that woke it may have left nothing to do
+                self._tick()
+
+    def _quiet(self) -> bool:
+        """Ticks are skipped and the platform is at rest with nothing due before now."""
+        if not self.quiet_ticks or not self.at_rest():
+            return False
+        due = self._next_due()
+        return due is None or due > self.env.now
 
     def _scheduler(self) -> Any:
         """Wake a quiet ticker on each hour of the services' clock: the cluster service's Tick
@@ -342,6 +388,24 @@ class PlatformRun:
                 dues.append(idle_since + pool.idle_ttl_seconds - 2 * self.scenario.cluster_tick_s)
         return min(dues) if dues else None
 
+    def _forgetter(self) -> Any:
+        while not self.done.triggered:
+            yield self.env.timeout(FORGET_EVERY_S)
+            for forgetting in self.forgetting:
+                forgetting.forget(self.env.now)
+
+    def _job_log_read(self) -> int:
+        """Where every reader of the job service's log is: the relay and the dispatch board."""
+        board = self.jobs.app.board.held
+        return min(self.bus.positions["job-service"], 0 if board is None else board.position)
+
+    def _cluster_over(self, event: IntegrationEvent) -> None:
+        kept, known = cluster_records(
+            str(getattr(event, "cluster_id", "")), getattr(event, "emr_cluster_id", None)
+        )
+        self._clusters_forget.over(kept, self.env.now)
+        self._jobs_forget.over(known, self.env.now)
+
     def _sampler(self) -> Any:
         assert self.timeline is not None
         while not self.done.triggered:
@@ -365,7 +429,10 @@ class PlatformRun:
     def _job_ended(self, event: IntegrationEvent) -> None:
         if getattr(event, "final", True) is False:
             return  # a failed attempt that will be retried
-        index = self.ids.pop(str(getattr(event, "job_id", "")), -1)
+        job_id = str(getattr(event, "job_id", ""))
+        index = self.ids.pop(job_id, -1)
+        if self.forgetting and index >= 0:
+            self._jobs_forget.over([UUID(job_id)], self.env.now)
         job = self.running.pop(index, None) or self.queued.pop(index, None)
         if job is not None and event.detail_type == "JobSucceeded":
             self.finished += 1

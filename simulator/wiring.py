@@ -9,9 +9,11 @@ place to follow them.
 from __future__ import annotations
 
 from typing import Final
+from uuid import UUID
 
 from cluster_service.domain.profiles import ClusterProfile
-from job_service.domain import ProfileTerms, StepTemplate
+from cluster_service.domain.records import EmrLink
+from job_service.domain import ClusterRequest, KnownCluster, ProfileTerms, StepTemplate
 from simulator.scenario import ProfileSpec
 
 STEP_ARGS: Final = ("simulated-step", "--job={job}", "--run-seconds={duration}")
@@ -43,3 +45,10 @@ def job_profile_terms(cluster_profile_name: str) -> ProfileTerms:
         max_attempts=3,
         timeout_seconds=JOB_TIMEOUT_S,
     )
+
+
+def cluster_records(cluster_id: str, emr_cluster_id: str | None) -> tuple[list[UUID], list[UUID]]:
+    """The aggregates each service keeps about one cluster, by id: the cluster service's (the
+    cluster, its EMR link) and the job service's (what it knows of the cluster, its request)."""
+    kept = [UUID(cluster_id)] + ([EmrLink.id_for(emr_cluster_id)] if emr_cluster_id else [])
+    return kept, [KnownCluster.id_for(cluster_id), ClusterRequest.id_for(cluster_id)]

@@ -53,17 +53,18 @@ def test_ttl_only_starts_from_nothing_and_the_platform_run_from_its_minimum() ->
     assert ttl_only.settings == {"p": PoolSettings(0, 2, 600).as_dict()}
 
 
-def test_skipping_idle_ticks_and_the_fast_cache_change_no_figure() -> None:
+def test_skipping_idle_ticks_the_fast_cache_and_forgetting_change_no_figure() -> None:
     workload = in_memory(
         jobs(*[(i * 250.0, 400.0 + 300 * (i % 3)) for i in range(12)], (9000, 100), (9030, 50))
     )
     figures = set()
-    for quiet, fast in ((True, True), (False, False)):
+    for quiet, fast, forget in ((True, True, True), (False, False, False)):
         result = PlatformRun(
             scenario(minimum=0, maximum=3, ttl=300),
             workload,
             quiet_ticks=quiet,
             fast_cache=fast,
+            forget=forget,
             timeline=False,
         ).run()
         assert result.jobs_finished == 14
@@ -122,3 +123,25 @@ def test_a_schedule_is_turned_from_the_logs_week_to_the_services_clock() -> None
     kept = run.service_schedules["p"]
     assert kept[int(arrival // 3600) % 168] in {(first + d) % 168 for d in (-1, 0, 1)}
     assert sorted(kept) == list(week)
+
+
+def test_policies_run_at_once_give_the_figures_they_give_in_turn() -> None:
+    workload = in_memory(jobs(*[(i * 400.0, 300.0 + 200 * (i % 3)) for i in range(10)]))
+    chosen = ("platform", "static", "ttl_only", "lower_bound")
+    figures = []
+    for workers in (1, 3):
+        results = run_policies(
+            scenario(minimum=1, maximum=3, ttl=300), workload, policies=chosen, workers=workers
+        )
+        assert [r.name for r in results] == list(chosen)
+        figures.append(
+            [(round(r.cost_usd, 6), r.clusters_started, r.waits.p95("critical")) for r in results]
+        )
+    assert figures[0] == figures[1]
+
+
+def test_a_policy_that_fails_in_its_own_process_is_reported() -> None:
+    with pytest.raises(RuntimeError, match="policy nonsense failed"):
+        run_policies(
+            scenario(), in_memory(jobs((0, 100))), policies=("lower_bound", "nonsense"), workers=2
+        )

@@ -55,7 +55,12 @@ STACK_STATUSES: Final = frozenset(StackStatus.__args__)  # type: ignore[attr-def
 
 
 class AtVersion:
-    """An aggregate right after a given event of it, from a small LRU cache or the store."""
+    """An aggregate right after a given event of it, from a small LRU cache or the store.
+
+    Only the events that are announced come through `after`, so a cached copy falls behind by
+    the ones in between (a cluster's slot events, say): those are read from the store after the
+    cached version and applied to it, a read of a few events, not of the aggregate's history.
+    A store that no longer has them all (it keeps a snapshot instead) rebuilds it at the version."""
 
     def __init__(self, repository: Repository[UUID], size: int = CACHED) -> None:
         self._repository = repository
@@ -64,10 +69,21 @@ class AtVersion:
 
     def after(self, event: Any) -> Any:
         found = self._cache.pop(event.originator_id, None)
-        if found is not None and found.version == event.originator_version - 1:
-            event.mutate(found)
-        elif found is None or found.version != event.originator_version:
-            found = self._repository.get(event.originator_id, version=event.originator_version)
+        wanted = event.originator_version
+        if found is not None and found.version < wanted:
+            missed: list[Any] = list(
+                self._repository.event_store.get(
+                    event.originator_id, gt=found.version, lte=wanted - 1
+                )
+            )
+            if len(missed) == wanted - 1 - found.version:
+                for skipped in missed:
+                    skipped.mutate(found)
+                event.mutate(found)
+            else:
+                found = self._repository.get(event.originator_id, version=wanted)
+        elif found is None or found.version != wanted:
+            found = self._repository.get(event.originator_id, version=wanted)
         self._cache[event.originator_id] = found
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)

@@ -502,8 +502,10 @@ class DispatchBoard:
         self.outlooks.became_ready(e.cluster_id, e.cluster_profile, e.timestamp)
 
     def _closed(self, e: KnownCluster.Closed, nid: int, live: bool) -> None:
-        cluster_id = self._cluster_ids[e.originator_id]
-        self.clusters[cluster_id].takes_jobs = False
+        # A closed cluster takes no more jobs and is closed once: the board forgets it, so it
+        # stays the size of what is live (its EMR id, for a late step cancel, is in the store).
+        cluster_id = self._cluster_ids.pop(e.originator_id)
+        del self.clusters[cluster_id]
         self.outlooks.lost(cluster_id)
 
     def _cluster_requested(self, e: ClusterRequest.Registered, nid: int, live: bool) -> None:
@@ -525,11 +527,14 @@ class DispatchBoard:
         """The job gives back its slot and step at `at` (how long it held the slot is kept for
         estimates); a step left running is owed a cancel."""
         job = self.jobs[job_id]
-        if job.cluster_id is not None and job.slot is not None:
-            self._holders.get(job.cluster_id, {}).pop(job.slot, None)
+        held = self._holders.get(job.cluster_id or "")
+        if held is not None and job.slot is not None:
+            held.pop(job.slot, None)
+            if not held:  # a cluster nobody holds is not listed: the board stays its live size
+                del self._holders[job.cluster_id or ""]
         if job.allocated_at is not None:
-            held = max(0.0, (at - job.allocated_at).total_seconds())
-            self._run_times(job.cluster_profile).append(held)
+            held_s = max(0.0, (at - job.allocated_at).total_seconds())
+            self._run_times(job.cluster_profile).append(held_s)
         self._uncount(job_id)
         self._steps.pop(job.step_id or "", None)
         if live and cluster_id and step_to_cancel:

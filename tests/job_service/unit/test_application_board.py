@@ -14,6 +14,7 @@ from tests.job_service.application_support import (
     ready,
     rejected,
     step_event,
+    terminated,
 )
 
 
@@ -85,3 +86,24 @@ def test_a_new_process_sees_what_another_one_wrote() -> None:
     world.app.store.keep_current(world.app.board)
     # When a use case asks for the board, it reads the log first
     assert world.app.queue_position("tenant-1", job.id, at=world.now) == 0
+
+
+def test_the_board_forgets_idle_slots_and_closed_clusters() -> None:
+    # Given jobs that ran on two clusters and all ended, and one of the clusters gone
+    world = World()
+    jobs = [world.submit() for _ in range(3)]
+    world.deliver(ready("c-1", slots=2))
+    world.deliver(ready("c-2", slots=1, emr="j-CLUSTER2"))
+    for job in jobs:
+        running = world.job(job.id)
+        emr = "j-CLUSTER1" if running.cluster_id == "c-1" else "j-CLUSTER2"
+        world.deliver(step_event(running.step_id or "", "COMPLETED", emr=emr))
+    world.deliver(terminated("c-2"))
+    # Then the board lists no slot holder and only the live cluster (its size is what is
+    # live, not every cluster there ever was), live and rebuilt alike
+    assert all(world.job(job.id).status == "succeeded" for job in jobs)
+    for board in (world.app.current_board(), world.app.rebuild_board()):
+        assert board.checkpoint()["holders"] == []
+        assert list(board.clusters) == ["c-1"]
+        assert board.free_slots("c-1", 2) == [0, 1]
+        assert board.dispatchable(world.now) == []
