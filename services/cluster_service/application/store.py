@@ -81,7 +81,8 @@ class ClusterStore(Application[UUID]):
         AlreadyConsumed passes through; any other IntegrityError is a Conflict: retry. If a
         later part fails, the earlier ones stand: domain changes are idempotent when the event
         comes again, new clusters of a lost part were never listed and have no stack yet, and
-        the roster (saved last) is what lists them."""
+        the roster (saved last) is what lists them. A change with no event and no marker
+        writes nothing."""
         chunks: list[list[Any]] = [[]]
         size = 0
         for aggregate in aggregates:
@@ -92,6 +93,8 @@ class ClusterStore(Application[UUID]):
             if count:
                 chunks[-1].append(aggregate)
                 size += count
+        if not chunks[-1] and not consumed:
+            return  # nothing changed and no marker to record: no write (most ticks)
         if len(chunks) > 1 and any(self._is_consumed(key) for key in consumed):
             raise AlreadyConsumed([key for key in consumed if self._is_consumed(key)])
         try:

@@ -7,6 +7,7 @@ work on the pool first follows it (`follow_schedule`), recording ScheduledMinimu
 hour's value changes the effective MINIMUM, so the audit shows when and why it moved.
 """
 
+import functools
 from datetime import datetime
 from typing import Final, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -90,8 +91,9 @@ class Pool(Aggregate):
         return effective_minimum(self.minimum, self.maximum, scheduled)
 
     @staticmethod
+    @functools.lru_cache(maxsize=1024)
     def id_for(profile: str) -> UUID:
-        """One pool per profile: its id follows from the profile's name."""
+        """One pool per profile: its id follows from the profile's name (remembered)."""
         return uuid5(_POOL_NAMESPACE, profile)
 
     @classmethod

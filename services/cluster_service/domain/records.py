@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from typing import Any, Final
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -25,7 +26,10 @@ RECENTLY_RETIRED: Final = 50
 """Retired clusters a roster still lists (the rest are found by id)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def record_id(kind: str, key: str) -> UUID:
+    """The id a record of `kind` about `key` always has (remembered: every use case looks up
+    its pool's records by id, and a UUID5 costs more than the lookup)."""
     return uuid5(NAMESPACE_URL, f"emr-control-plane:cluster-service:{kind}:{key}")
 
 
