@@ -3,9 +3,12 @@
 `settle()` does what the relay does on the table's stream: every stored event not yet relayed,
 in notification order, goes through the service's `translate` with the relay's derived event id
 (`events.schemas.derived_event_id(service, originator id, version)`); each integration event
-becomes EventBridge's envelope and is delivered, after `latency_s`, as a JSON body to every
-consumer that handles its detail-type (the service's own consumer too, where it subscribes). AWS's
-events from the cloud model take the same way. A handler that raises is retried after
+becomes EventBridge's envelope and is delivered, after `latency_s`, to every consumer that
+handles its detail-type (the service's own consumer too, where it subscribes). AWS's events from
+the cloud model take the same way. What is delivered is the envelope as JSON would parse it (the
+detail is the event's JSON dump), handed over as that dict: the consumer validates it against
+the same schemas as the text SQS delivers (`Consumer.handle_envelope`), without a dump and a
+parse per delivery. A handler that raises is retried after
 `retry_s` (SQS's visibility timeout), at most `max_receives` times, then counted as a dead
 letter, as the queues' redrive policy would.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Protocol
@@ -40,7 +43,7 @@ class _Consumer(Protocol):
     @property
     def detail_types(self) -> frozenset[str]: ...
 
-    def handle_message_body(self, body: str | bytes) -> Any: ...
+    def handle_envelope(self, envelope: Mapping[str, Any]) -> Any: ...
 
 
 @dataclass
@@ -115,7 +118,7 @@ class Bus:
         self.published += 1
         for listener in self.listeners.get(event.detail_type, ()):
             listener(event)
-        self._route(event.detail_type, json.dumps(to_envelope(event)))
+        self._route(event.detail_type, to_envelope(event))
 
     def put_aws(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
         """An AWS event on the default bus (its envelope id is new, as AWS's are)."""
@@ -131,23 +134,23 @@ class Bus:
             "detail": detail,
         }
         self.published += 1
-        self._route(detail_type, json.dumps(envelope))
+        self._route(detail_type, json.loads(json.dumps(envelope)))  # JSON-shaped, as AWS's are
 
-    def _route(self, detail_type: str, body: str) -> None:
+    def _route(self, detail_type: str, body: dict[str, Any]) -> None:
         for service in self.services:
             if detail_type in service.consumer.detail_types:
                 self._send(service, body, 1, self.latency_s)
 
-    def _send(self, service: _Service, body: str, receive: int, delay: float) -> None:
+    def _send(self, service: _Service, body: dict[str, Any], receive: int, delay: float) -> None:
         self.in_flight += 1
         timeout = self.env.timeout(delay)
         timeout.callbacks.append(lambda _: self._deliver(service, body, receive))
 
-    def _deliver(self, service: _Service, body: str, receive: int) -> None:
+    def _deliver(self, service: _Service, body: dict[str, Any], receive: int) -> None:
         self.in_flight -= 1
         self.delivered += 1
         try:
-            service.consumer.handle_message_body(body)
+            service.consumer.handle_envelope(body)
         except Exception:
             if receive < MAX_RECEIVES:
                 self.retried += 1

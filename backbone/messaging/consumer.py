@@ -99,7 +99,15 @@ class Consumer:
 
     def handle_message_body(self, body: str | bytes) -> Outcome:
         """Handle one EventBridge envelope (JSON); raises on anything that should be retried."""
-        envelope = EventBridgeEnvelope.model_validate_json(body)
+        return self._handle(EventBridgeEnvelope.model_validate_json(body))
+
+    def handle_envelope(self, envelope: Mapping[str, Any]) -> Outcome:
+        """Handle one EventBridge envelope already parsed from JSON (an in-process bus hands its
+        JSON-shaped dict, skipping a dump and a parse); validated as `handle_message_body`
+        validates the text, and handled the same way."""
+        return self._handle(EventBridgeEnvelope.model_validate(envelope))
+
+    def _handle(self, envelope: EventBridgeEnvelope) -> Outcome:
         handler = self._handlers.get(envelope.detail_type)
         if handler is None:
             raise UnhandledEventType(f"{envelope.detail_type!r} from {envelope.source!r}")

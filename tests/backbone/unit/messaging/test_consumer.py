@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from chalice import Chalice
+from pydantic import ValidationError
 
 from backbone.eventstore import AlreadyConsumed
 from backbone.messaging.consumer import AwsEvent, BatchFailed, Consumer, Outcome
@@ -108,6 +109,28 @@ def test_an_aws_event_reaches_its_handler_keyed_on_its_envelope_id() -> None:
     assert event.event_id == "env-1"
     assert isinstance(event.detail, EmrStepStatusChange)
     assert event.detail.state == "COMPLETED"
+
+
+def test_a_parsed_envelope_is_validated_and_handled_as_its_text_is() -> None:
+    seen: list[Any] = []
+    event = submitted()
+    consumer = Consumer({"JobSubmitted": seen.append, STEP: seen.append})
+
+    assert consumer.handle_envelope(json.loads(body(event))) is Outcome.HANDLED
+    consumer.handle_envelope(json.loads(step_body("env-2")))
+
+    assert seen[0] == event
+    assert seen[1].event_id == "env-2" and isinstance(seen[1].detail, EmrStepStatusChange)
+
+
+def test_a_parsed_envelope_that_breaks_its_schema_is_refused() -> None:
+    seen: list[Any] = []
+    envelope = json.loads(body(submitted()))
+    del envelope["detail"]["job_id"]
+
+    with pytest.raises(ValidationError):
+        Consumer({"JobSubmitted": seen.append}).handle_envelope(envelope)
+    assert seen == []
 
 
 def test_a_field_added_by_a_newer_publisher_is_ignored_not_rejected() -> None:
