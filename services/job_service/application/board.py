@@ -4,6 +4,7 @@ It is a projection of the service's own notification log (Job, KnownCluster, Clu
 PoolLimits and Tenant.Changed events), applied in notification-id order: the Dispatcher's queues
 (one per cluster profile), the tenants' terms, the open jobs and the slot and step each holds,
 the clusters that take jobs, the steps still to cancel, and each pool's outlook (pool_outlook.py).
+Start estimates for queued jobs are read from it (estimates.py).
 The BoardReader (board_reader.py) builds it on first use from the newest checkpoint and the log
 after it (or the whole log), applies this process's saves' recordings as they commit, and reads
 whatever other processes wrote (the log after `position`) before each decision. Replaying the same
@@ -33,15 +34,14 @@ ever known, plus queue entries of removed jobs not yet dropped from a heap).
 
 from __future__ import annotations
 
-import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timedelta
-from statistics import median
 from typing import Any, Final
 from uuid import UUID
 
+from job_service.application.estimates import Estimate, estimate_start
 from job_service.application.pool_outlook import PoolOutlooks
 from job_service.domain import (
     Allocation,
@@ -93,15 +93,6 @@ class OpenJob:
         """When the current attempt times out, as Job.deadline says."""
         began = self.started_at or self.allocated_at
         return None if began is None else began + timedelta(seconds=self.timeout_seconds)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """When a queued job is expected to get a slot, and from what (see DispatchBoard.estimate)."""
-
-    start_at: datetime | None
-    """None when nothing is known to estimate from (no cluster, no run or start-up seen)."""
-    basis: str
 
 
 @dataclass(frozen=True)
@@ -275,7 +266,7 @@ class DispatchBoard:
         """Jobs holding a slot past their deadline."""
         return [
             job_id
-            for job_id, job in self._holding()
+            for job_id, job in self.holding()
             if job.deadline is not None and job.deadline <= at
         ]
 
@@ -283,7 +274,7 @@ class DispatchBoard:
         """Jobs allocated before `before` whose step was never recorded (a start that failed)."""
         return [
             job_id
-            for job_id, job in self._holding()
+            for job_id, job in self.holding()
             if job.step_id is None and job.allocated_at is not None and job.allocated_at <= before
         ]
 
@@ -291,7 +282,7 @@ class DispatchBoard:
         """Running jobs whose step was last heard of before `before`."""
         return [
             job_id
-            for job_id, job in self._holding()
+            for job_id, job in self.holding()
             if job.step_id is not None and job.heard_at is not None and job.heard_at <= before
         ]
 
@@ -320,118 +311,12 @@ class DispatchBoard:
         )
 
     def estimate(self, job_id: UUID, at: datetime) -> Estimate | None:
-        """When a queued job is expected to get a slot; None if it is not queued.
+        """When a queued job is expected to get a slot; None if it is not queued (estimates.py)."""
+        return estimate_start(self, job_id, at)
 
-        The jobs going before it (`DispatchQueue.ahead_of`: priority, aging, fair share) take
-        the profile's slots in the order they free: free slots now, busy ones when their job is
-        expected to end (allocated + the run time: the median of the profile's last
-        RUN_TIMES_KEPT slot-holding times, or of every profile's before one of its own ended;
-        now if overdue), starting clusters' slots when the pool outlook expects them ready (as
-        many slots as the profile's clusters had), or, with no cluster at all, after a mean
-        start-up. Each slot then frees every run time again, so the k-th job ahead is at slot
-        k mod S in round k // S: O(S log S) for S slots. A job backing off starts no earlier
-        than its retry_at; a tenant at a running quota no earlier than its first running job is
-        expected to end. Without any run time seen, only a job that a free or starting slot
-        takes is estimated. It ignores jobs submitted later that go first (higher priority,
-        fair share) and clusters not yet requested."""
-        job = self.jobs.get(job_id)
-        if job is None or job.cluster_id is not None or job.queued_at is None:
-            return None
-        profile = job.cluster_profile
-        ahead = self.dispatcher.queue(profile).ahead_of(job_id, at, self.shares(profile))
-        if ahead is None:
-            return None
-        run, ran = self._run_seconds(profile)
-        slots = self._slots_free_in(profile, at, run)
-        starting, basis = self._starting_slots(profile, at, slots)
-        slots = sorted(slots + starting)
-        parts = [f"{ahead} job{'' if ahead == 1 else 's'} ahead", basis, ran]
-        rounds, index = divmod(ahead, len(slots) or 1)
-        if not slots or (rounds and run is None):
-            return Estimate(None, "; ".join(parts))
-        seconds = slots[index] + rounds * (run or 0.0)
-        if job.retry_at is not None and job.retry_at > at:
-            seconds = max(seconds, (job.retry_at - at).total_seconds())
-            parts.append("backing off until its retry_at")
-        limit = self.quota_reached(job.tenant_id, profile)
-        if limit is not None:
-            seconds = max(seconds, self._first_end_of(job.tenant_id, at))
-            parts.append(f"{limit}, until its first running job ends")
-        if math.isinf(seconds):
-            return Estimate(None, "; ".join(parts))
-        return Estimate(at + timedelta(seconds=seconds), "; ".join(parts))
-
-    def _run_seconds(self, cluster_profile: str) -> tuple[float | None, str]:
-        """How long a run of the profile is expected to hold its slot, and the words."""
-        times = self.run_times.get(cluster_profile)
-        if times:
-            return median(
-                times
-            ), f"median slot time {median(times):.0f} s of the last {len(times)} runs"
-        pooled = [t for kept in self.run_times.values() for t in kept]
-        if pooled:
-            return median(pooled), (
-                f"no run of the profile ended yet: median slot time {median(pooled):.0f} s of "
-                f"the last {len(pooled)} runs of every profile"
-            )
-        return None, "no run ended yet to estimate run times from"
-
-    def _slots_free_in(self, cluster_profile: str, at: datetime, run: float | None) -> list[float]:
-        """Seconds from `at` until each slot of the profile's clusters taking jobs is free
-        (infinite for a busy one when no run time is known)."""
-        seconds = []
-        for info in self.clusters.values():
-            if not info.takes_jobs or info.cluster_profile != cluster_profile:
-                continue
-            held = self._holders.get(info.cluster_id, {})
-            for slot in range(info.slots):
-                holder = held.get(slot)
-                seconds.append(0.0 if holder is None else self._expected_end(holder, at, run))
-        return seconds
-
-    def _expected_end(self, job_id: UUID, at: datetime, run: float | None) -> float:
-        """Seconds from `at` until a job holding a slot is expected to give it back."""
-        if run is None:
-            return math.inf
-        began = self.jobs[job_id].allocated_at or at
-        return max(0.0, (began - at).total_seconds() + run)
-
-    def _starting_slots(
-        self, cluster_profile: str, at: datetime, ready: list[float]
-    ) -> tuple[list[float], str]:
-        """The slots of clusters starting (or to start, with none ready), and the words."""
-        outlook = self.outlooks.outlook(cluster_profile, at)
-        startup = self.outlooks.startup_seconds(cluster_profile)
-        per_cluster = max(
-            (c.slots for c in self.clusters.values() if c.cluster_profile == cluster_profile),
-            default=1,
-        )
-        busy = sum(1 for s in ready if s > 0)
-        words = (
-            f"{len(ready) - busy} free and {busy} busy slots of cluster profile {cluster_profile}"
-            if ready
-            else f"no cluster of cluster profile {cluster_profile} ready"
-        )
-        if outlook.starting and outlook.ready_in_seconds is not None:
-            count = outlook.starting * per_cluster
-            ready_in = outlook.ready_in_seconds
-            words += f", {count} more slots on clusters starting, ready in ~{ready_in:.0f} s"
-            return [ready_in] * count, words
-        if not ready and startup is not None:
-            words += f", a cluster to start (~{startup:.0f} s)"
-            return [startup] * per_cluster, words
-        if not ready:
-            words += ", and no cluster start-up seen yet to estimate from"
-        return [], words
-
-    def _first_end_of(self, tenant_id: str, at: datetime) -> float:
-        """Seconds until the tenant's first running job is expected to end."""
-        ends = [
-            self._expected_end(job_id, at, self._run_seconds(job.cluster_profile)[0])
-            for job_id, job in self._holding()
-            if job.tenant_id == tenant_id
-        ]
-        return min(ends, default=0.0)
+    def slot_holders(self, cluster_id: str) -> dict[int, UUID]:
+        """The jobs holding slots of a cluster, by slot."""
+        return self._holders.get(cluster_id, {})
 
     # Dispatching: take jobs out of a queue, and put them back if the save fails.
 
@@ -578,7 +463,7 @@ class DispatchBoard:
             times = self.run_times[cluster_profile] = deque(maxlen=RUN_TIMES_KEPT)
         return times
 
-    def _holding(self) -> list[tuple[UUID, OpenJob]]:
+    def holding(self) -> list[tuple[UUID, OpenJob]]:
         return [
             (job_id, self.jobs[job_id]) for h in self._holders.values() for job_id in h.values()
         ]
