@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Final, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType
 
 from backbone.eventstore import AlreadyConsumed
+from backbone.saving import DirectSave
 from cluster_service.application.errors import Conflict
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.demand import Demand
@@ -29,7 +30,7 @@ EVENTS_PER_SAVE: Final = 40
 A = TypeVar("A")
 
 
-class ClusterStore(Application[UUID]):
+class ClusterStore(DirectSave):
     """Storage and commit of the cluster service; see the module docstring."""
 
     name = "ClusterService"

@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import AggregateRecorder, IntegrityError
 from eventsourcing.utils import Environment, EnvType
 
 from backbone.eventstore import AlreadyConsumed
+from backbone.saving import DirectSave
 from job_service.application.board_reader import BoardReader
 from job_service.application.checkpoint import PURPOSE
 from job_service.application.errors import Conflict, JobNotFound
@@ -28,7 +29,7 @@ CHUNK: Final = 40
 """Aggregates per save when one signal changes many (a DynamoDB transaction holds 49 events)."""
 
 
-class JobStore(Application[UUID]):
+class JobStore(DirectSave):
     """See the module docstring. Bootstrap builds it, then the board reader on its log, and
     gives it that reader with `keep_current`."""
 
