@@ -9,16 +9,14 @@ Published:
   Pool.ScheduledMinimumChanged → PoolThresholdsChanged (with the effective MINIMUM);
   PoolRoster.OrphanFound → OrphanStackFound;  Beacon.Beat (backbone.heartbeat) → Heartbeat.
 Everything else is internal (None). A cluster's events lack its profile, EMR id, slots or free
-slots, so they are translated with the aggregate as it was right after the event (`AtVersion`:
-a small cache moves it forward one event at a time as the relay reads them in order; anything
-else is read from the store at that version). AllocationRejected comes from a stored event that
+slots, so they are translated with the aggregate as it was right after the event
+(`backbone.messaging.at_version.AtVersion`). AllocationRejected comes from a stored event that
 carries all it needs, so it is never published beside a save (no dual writes).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -28,6 +26,7 @@ from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
 from backbone.heartbeat import Beacon, heartbeat_of
+from backbone.messaging.at_version import AtVersion
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.demand import Demand
 from cluster_service.domain.lifecycle import ClusterState
@@ -49,45 +48,8 @@ from events.schemas.aws import StackStatus
 
 logger = logging.getLogger(__name__)
 
-CACHED: Final = 1000
 REASON_LENGTH: Final = 2048
 STACK_STATUSES: Final = frozenset(StackStatus.__args__)  # type: ignore[attr-defined]
-
-
-class AtVersion:
-    """An aggregate right after a given event of it, from a small LRU cache or the store.
-
-    Only the events that are announced come through `after`, so a cached copy falls behind by
-    the ones in between (a cluster's slot events, say): those are read from the store after the
-    cached version and applied to it, a read of a few events, not of the aggregate's history.
-    A store that no longer has them all (it keeps a snapshot instead) rebuilds it at the version."""
-
-    def __init__(self, repository: Repository[UUID], size: int = CACHED) -> None:
-        self._repository = repository
-        self._size = size
-        self._cache: OrderedDict[UUID, Any] = OrderedDict()
-
-    def after(self, event: Any) -> Any:
-        found = self._cache.pop(event.originator_id, None)
-        wanted = event.originator_version
-        if found is not None and found.version < wanted:
-            missed: list[Any] = list(
-                self._repository.event_store.get(
-                    event.originator_id, gt=found.version, lte=wanted - 1
-                )
-            )
-            if len(missed) == wanted - 1 - found.version:
-                for skipped in missed:
-                    skipped.mutate(found)
-                event.mutate(found)
-            else:
-                found = self._repository.get(event.originator_id, version=wanted)
-        elif found is None or found.version != wanted:
-            found = self._repository.get(event.originator_id, version=wanted)
-        self._cache[event.originator_id] = found
-        if len(self._cache) > self._size:
-            self._cache.popitem(last=False)
-        return found
 
 
 Built = tuple[type[IntegrationEvent], dict[str, Any]] | None

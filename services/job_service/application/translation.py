@@ -8,13 +8,12 @@ Job.Queued, Beacon.Lit and every event of JobProfile, KnownCluster and ProfileIn
 
 Only Submitted carries the job's tenant and cluster profile, and Started carries neither the
 cluster nor the attempt, so each event is translated with the job as it was right after it
-(`JobsAtVersion`): a small cache moves a job forward one event at a time, as the relay reads
-them in order; anything else is read from the store (one Query, at most a job's few events).
+(`backbone.messaging.at_version.AtVersion`: a small cache moves a job forward as the relay
+reads its events in order; anything else is read from the store, at most a job's few events).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final
 from uuid import UUID
@@ -23,6 +22,7 @@ from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
 from backbone.heartbeat import Beacon, heartbeat_of
+from backbone.messaging.at_version import AtVersion
 from events.schemas import (
     IntegrationEvent,
     JobAllocated,
@@ -35,29 +35,7 @@ from events.schemas import (
 )
 from job_service.domain import Job
 
-CACHED_JOBS: Final = 1000
 MAX_REASON: Final = 2048
-
-
-class JobsAtVersion:
-    """The job right after a given event of it, from a small LRU cache or the store."""
-
-    def __init__(self, repository: Repository[UUID], size: int = CACHED_JOBS) -> None:
-        self._repository = repository
-        self._size = size
-        self._jobs: OrderedDict[UUID, Job] = OrderedDict()
-
-    def after(self, event: Any) -> Job:
-        job = self._jobs.pop(event.originator_id, None)
-        if job is not None and job.version == event.originator_version - 1:
-            event.mutate(job)
-        elif job is None or job.version != event.originator_version:
-            job = self._repository.get(event.originator_id, version=event.originator_version)
-        assert isinstance(job, Job)
-        self._jobs[event.originator_id] = job
-        if len(self._jobs) > self._size:
-            self._jobs.popitem(last=False)
-        return job
 
 
 class JobEventTranslator:
@@ -65,7 +43,7 @@ class JobEventTranslator:
 
     def __init__(self, mapper: Mapper[UUID], repository: Repository[UUID]) -> None:
         self._mapper = mapper
-        self._jobs = JobsAtVersion(repository)
+        self._jobs = AtVersion(repository)
 
     def __call__(self, notification: Notification, event_id: str) -> IntegrationEvent | None:
         event: Any = self._mapper.to_domain_event(notification)
@@ -75,7 +53,7 @@ class JobEventTranslator:
         if found is None:
             return None
         model, fields = found
-        job = self._jobs.after(event)
+        job: Job = self._jobs.after(event)
         common = {"event_id": event_id, "occurred_at": event.timestamp}
         common |= {"job_id": str(job.id), "tenant_id": job.tenant_id}
         return model.model_validate(common | fields(event, job))
