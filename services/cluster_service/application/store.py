@@ -22,7 +22,8 @@ from backbone.saving import DirectSave
 from cluster_service.application.errors import Conflict
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.demand import Demand
-from cluster_service.domain.records import PoolRoster, ProfileCatalog
+from cluster_service.domain.profiles import ClusterProfile
+from cluster_service.domain.records import PoolRoster, ProfileCatalog, ProfileRecord
 
 EVENTS_PER_SAVE: Final = 40
 """A DynamoDB transaction holds 49 events; a bigger change is saved in several."""
@@ -45,6 +46,7 @@ class ClusterStore(DirectSave):
         super().__init__(env)
         self.lock = threading.RLock()
         """Held by a use case from its first read to its save."""
+        self._profiles: dict[UUID, tuple[int, ClusterProfile]] = {}
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the settings given (never os.environ): bootstrap reads the environment.
@@ -68,6 +70,14 @@ class ClusterStore(DirectSave):
         except ValueError:
             return None
         return self.get(key, Cluster)
+
+    def profile_of(self, record: ProfileRecord) -> ClusterProfile:
+        """The record's profile, built (and validated) once per version of the record: every
+        use case on a pool reads it."""
+        known = self._profiles.get(record.id)
+        if known is None or known[0] != record.version:
+            known = self._profiles[record.id] = (record.version, record.profile)
+        return known[1]
 
     def profile_names(self) -> list[str]:
         """Every registered profile, in order of registration."""

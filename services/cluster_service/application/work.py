@@ -128,7 +128,7 @@ def open_pool(store: ClusterStore, name: str) -> PoolWork:
         return PoolWork(name, demand)
     loaded = (store.get(UUID(cid), Cluster) for cid in roster.clusters)
     clusters = {c.id: c for c in loaded if c is not None}
-    return PoolWork(name, demand, record.profile, pool, roster, clusters)
+    return PoolWork(name, demand, store.profile_of(record), pool, roster, clusters)
 
 
 def _marks(c: Cluster) -> tuple[str | None, bool]:
