@@ -73,6 +73,8 @@ class Bus:
         self.positions: dict[str, int] = {}
         self.listeners: dict[str, list[Published]] = {}
         self.in_flight = 0
+        self.in_flight_to: dict[str, int] = {}
+        """Messages on their way, per receiving service."""
         self.delivered = 0
         self.published = 0
         self.retried = 0
@@ -84,6 +86,7 @@ class Bus:
     def attach(self, name: str, app: Any, translate: Any, consumer: Any) -> None:
         self.services.append(_Service(name, app, translate, consumer))
         self.positions[name] = 0
+        self.in_flight_to[name] = 0
 
     def on_published(self, detail_type: str, listener: Published) -> None:
         """`listener` sees every integration event of `detail_type` as it is published."""
@@ -143,11 +146,13 @@ class Bus:
 
     def _send(self, service: _Service, body: dict[str, Any], receive: int, delay: float) -> None:
         self.in_flight += 1
+        self.in_flight_to[service.name] += 1
         timeout = self.env.timeout(delay)
         timeout.callbacks.append(lambda _: self._deliver(service, body, receive))
 
     def _deliver(self, service: _Service, body: dict[str, Any], receive: int) -> None:
         self.in_flight -= 1
+        self.in_flight_to[service.name] -= 1
         self.delivered += 1
         try:
             service.consumer.handle_envelope(body)

@@ -33,6 +33,7 @@ from uuid import UUID
 
 import simpy
 
+from cluster_service.application.runner import STARTS_PER_PASS
 from cluster_service.bootstrap import ClusterService, ClusterServiceSettings
 from cluster_service.bootstrap import bootstrap as bootstrap_cluster_service
 from events.schemas import IntegrationEvent
@@ -138,6 +139,8 @@ class PlatformRun:
         self.submitted = 0
         self.arrivals_done = False
         self.last_tick = -math.inf
+        self._cluster_tick_hour = -1
+        """The hour of the services' clock the cluster service's last Tick ran in."""
         self._wakeup: simpy.Event | None = None
         self.done = self.env.event()
         self.offset = scenario.startup.to_waiting_high_s + 2 * scenario.cluster_tick_s
@@ -350,10 +353,33 @@ class PlatformRun:
     def _tick(self) -> None:
         at = self.now()
         self.last_tick = self.env.now
-        self.clusters.app.tick(at)
-        self.bus.settle()
+        if not self.quiet_ticks or not self._cluster_tick_idle():
+            self._cluster_tick_hour = int(self.env.now // 3600)
+            self.clusters.app.tick(at)
+            self.bus.settle()
         self.jobs.app.tick(at)
         self.bus.settle()
+
+    def _cluster_tick_idle(self) -> bool:
+        """Whether the cluster service's Tick now would change nothing (it is then skipped, and
+        the job service's Tick runs alone). Its Tick reconciles with AWS only what AWS did that
+        the service has not heard of, which here is what is on its way to it (the cloud model
+        announces every change that matters); the policy's decisions differ from those of the
+        last use case on the pool only by time: an idle TTL expiring, the schedule's next hour,
+        or more starts than one pass makes (`STARTS_PER_PASS`). No thresholds are read (no
+        SSM). So it is idle when no message is on its way to it, the schedule's hour is the
+        one its last Tick saw, every pool is at its MINIMUM, no pool could want more starts
+        than a pass makes, and no idle TTL is due."""
+        if self.bus.in_flight_to["cluster-service"]:
+            return False
+        if self.service_schedules and int(self.env.now // 3600) != self._cluster_tick_hour:
+            return False
+        live = self.ledger.live
+        for profile, pool in self.pools.items():
+            clusters = live.get(profile, 0)
+            if clusters < self._minimum(profile) or pool.maximum - clusters > STARTS_PER_PASS:
+                return False
+        return all(due > self.env.now for due in self._idle_ttl_dues())
 
     def _wake(self) -> None:
         if self._wakeup is not None and not self._wakeup.triggered:
@@ -379,14 +405,20 @@ class PlatformRun:
         """When a Tick next has time-driven work: the earliest idle-TTL expiry of a cluster above
         its pool's MINIMUM (kept due until the service retires it), and, while jobs wait, the
         next Tick (the job service dispatches on its Tick)."""
-        dues = []
+        dues = self._idle_ttl_dues()
         if self.queued:
             dues.append(self.last_tick + self.scenario.job_tick_s)
+        return min(dues) if dues else None
+
+    def _idle_ttl_dues(self) -> list[float]:
+        """When each idle cluster above its pool's MINIMUM may be retired for its idle TTL, two
+        Ticks early: the cloud sees a cluster idle before the service hears of it."""
+        dues = []
         for profile, idle_since in self.cloud.idle_clusters():
             pool = self.pools[profile]
             if self.ledger.live.get(profile, 0) > self._minimum(profile):
                 dues.append(idle_since + pool.idle_ttl_seconds - 2 * self.scenario.cluster_tick_s)
-        return min(dues) if dues else None
+        return dues
 
     def _forgetter(self) -> Any:
         while not self.done.triggered:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from simulator.compare import run_policies
@@ -76,6 +78,53 @@ def test_skipping_idle_ticks_the_fast_cache_and_forgetting_change_no_figure() ->
             )
         )
     assert len(figures) == 1
+
+
+def test_skipping_the_cluster_services_idle_ticks_changes_nothing_it_does() -> None:
+    import random
+
+    from simulator.workload import SimJob
+
+    # bursts above MAXIMUM, quiet hours for idle TTLs, and a MINIMUM schedule that rises and
+    # falls through the day: every reason the cluster service's Tick has work
+    rng = random.Random(11)
+    arrivals, t = [], 0.0
+    for i in range(160):
+        t += rng.choice([5.0, 30.0, 400.0, 2500.0])
+        priority = rng.choice(["critical", "high", "low"])
+        arrivals.append(SimJob(i, t, rng.choice([60, 700, 2000]), "p", priority, f"t{i % 3}"))
+    schedule = tuple((0, 0, 1, 2, 3, 1)[hour % 6] for hour in range(168))
+    outcomes, ticks = [], []
+    for skip in (True, False):
+        run = PlatformRun(
+            scenario(minimum=0, maximum=4, ttl=300),
+            in_memory(arrivals),
+            timeline=False,
+            forget=False,
+            schedules={"p": schedule},
+        )
+        if not skip:  # the job service's Ticks as before, the cluster service's with each
+            run._cluster_tick_idle = lambda: False  # type: ignore[method-assign]
+        counted = {"ticks": 0}
+        tick = run.clusters.app.tick
+
+        def counting(at: Any, tick: Any = tick, counted: dict[str, int] = counted) -> Any:
+            counted["ticks"] += 1
+            return tick(at)
+
+        run.clusters.app.tick = counting
+        result = run.run()
+        assert result.jobs_finished == 160
+        events = [  # new clusters' ids are random: the same events in the same order
+            (n.topic, n.originator_version)
+            for app in (run.clusters.app, run.jobs.app)
+            for n in app.recorder.select_notifications(start=1, limit=10**6)
+        ]
+        waits = {c: tuple(h.cdf()[0]) for c, h in result.waits.by_class.items()}
+        outcomes.append((round(result.cost_usd, 6), result.clusters_started, waits, events))
+        ticks.append(counted["ticks"])
+    assert outcomes[0] == outcomes[1]
+    assert ticks[0] < ticks[1] / 3  # most of them were skipped
 
 
 def test_a_minimum_schedule_is_kept_and_followed_by_the_cluster_service() -> None:
