@@ -33,6 +33,8 @@ MAX_RECEIVES: Final = 5
 class _Recorder(Protocol):
     def select_notifications(self, start: int, limit: int) -> Any: ...
 
+    def max_notification_id(self) -> int | None: ...
+
 
 class _App(Protocol):
     @property
@@ -108,7 +110,10 @@ class Bus:
 
     def _relay(self, service: _Service) -> bool:
         position = self.positions[service.name]
-        notifications = service.app.recorder.select_notifications(start=position + 1, limit=500)
+        recorder = service.app.recorder
+        if (recorder.max_notification_id() or 0) <= position:
+            return False  # nothing new (most passes): no read
+        notifications = recorder.select_notifications(start=position + 1, limit=500)
         for n in notifications:
             event_id = derived_event_id(service.name, str(n.originator_id), n.originator_version)
             event = service.translate(n, event_id)

@@ -62,7 +62,9 @@ class _Histories:
         for s in stored_events:
             key = (_uuid(s.originator_id), s.originator_version)
             versions = self.versions.get(key[0])
-            if key in seen or (versions and _has(versions, s.originator_version)):
+            # the usual case first: a version after every stored one
+            taken = versions and (versions[-1] >= key[1] and _has(versions, key[1]))
+            if taken or key in seen:
                 raise IntegrityError(f"Stored event already recorded: {s}")
             seen.add(key)
 
