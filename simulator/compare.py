@@ -43,11 +43,12 @@ def run_policies(
     say = progress or (lambda _: None)
 
     def timed(name: str) -> PolicyResult:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         say(f"{name}: running")
         result = _one(name, scenario, workload, settings, say, schedules or {})
         result.elapsed_s = time.perf_counter() - started
-        say(f"{name}: {result.elapsed_s:.1f} s")
+        result.cpu_s = time.process_time() - cpu
+        say(f"{name}: {result.elapsed_s:.1f} s ({result.cpu_s:.1f} CPU s)")
         return result
 
     forking = "fork" in multiprocessing.get_all_start_methods()

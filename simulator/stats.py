@@ -141,6 +141,8 @@ class PolicyResult:
     model: str = "platform"
     """'platform' (the services' own code) or 'model' (the simulator's simpler model)."""
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0
+    """CPU seconds of the process that ran it (on a shared machine, the figure to compare)."""
     events: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -169,6 +171,7 @@ class PolicyResult:
             "sla_met": self.sla_met,
             "model": self.model,
             "elapsed_s": round(self.elapsed_s, 2),
+            "cpu_s": round(self.cpu_s, 2),
             "events": self.events,
             "notes": self.notes,
         }
