@@ -10,7 +10,7 @@ Published:
   PoolRoster.OrphanFound → OrphanStackFound;  Beacon.Beat (backbone.heartbeat) → Heartbeat.
 Everything else is internal (None). A cluster's events lack its profile, EMR id, slots or free
 slots, so they are translated with the aggregate as it was right after the event
-(`backbone.messaging.at_version.AtVersion`). AllocationRejected comes from a stored event that
+(`backbone.messaging.translating.AtVersion`). AllocationRejected comes from a stored event that
 carries all it needs, so it is never published beside a save (no dual writes).
 """
 
@@ -26,7 +26,7 @@ from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
 from backbone.heartbeat import Beacon, heartbeat_of
-from backbone.messaging.at_version import AtVersion
+from backbone.messaging.translating import Announced, AtVersion
 from cluster_service.domain.cluster import Cluster
 from cluster_service.domain.demand import Demand
 from cluster_service.domain.lifecycle import ClusterState
@@ -91,11 +91,13 @@ class ClusterEventTranslator:
     """`translate(notification, event_id)`, as backbone.messaging.relay.Translate says."""
 
     def __init__(self, mapper: Mapper[UUID], repository: Repository[UUID]) -> None:
-        self._mapper = mapper
+        self._events = Announced(mapper, _announced)
         self._at = AtVersion(repository)
 
     def __call__(self, notification: Notification, event_id: str) -> IntegrationEvent | None:
-        event: Any = self._mapper.to_domain_event(notification)
+        event: Any = self._events.event(notification)
+        if event is None:
+            return None
         common = {"event_id": event_id, "occurred_at": event.timestamp}
         kind = type(event)
         if kind in _CLUSTER:
@@ -172,3 +174,11 @@ def _orphan(e: PoolRoster.OrphanFound, profile: str, common: dict[str, Any]) -> 
 def translator_for(app: Any) -> ClusterEventTranslator:
     """The translate function of a ClustersApplication (its mapper and repository)."""
     return ClusterEventTranslator(app.mapper, app.repository)
+
+
+def _announced(kind: type) -> bool:
+    return (
+        kind in _CLUSTER
+        or kind in _POOL
+        or kind in (Demand.Rejected, PoolRoster.OrphanFound, Beacon.Beat)
+    )

@@ -8,7 +8,7 @@ Job.Queued, Beacon.Lit and every event of JobProfile, KnownCluster and ProfileIn
 
 Only Submitted carries the job's tenant and cluster profile, and Started carries neither the
 cluster nor the attempt, so each event is translated with the job as it was right after it
-(`backbone.messaging.at_version.AtVersion`: a small cache moves a job forward as the relay
+(`backbone.messaging.translating.AtVersion`: a small cache moves a job forward as the relay
 reads its events in order; anything else is read from the store, at most a job's few events).
 """
 
@@ -22,7 +22,7 @@ from eventsourcing.application import Repository
 from eventsourcing.persistence import Mapper, Notification
 
 from backbone.heartbeat import Beacon, heartbeat_of
-from backbone.messaging.at_version import AtVersion
+from backbone.messaging.translating import Announced, AtVersion
 from events.schemas import (
     IntegrationEvent,
     JobAllocated,
@@ -42,11 +42,13 @@ class JobEventTranslator:
     """`translate(notification, event_id)`, as backbone.messaging.relay.Translate says."""
 
     def __init__(self, mapper: Mapper[UUID], repository: Repository[UUID]) -> None:
-        self._mapper = mapper
+        self._events = Announced(mapper, _announced)
         self._jobs = AtVersion(repository)
 
     def __call__(self, notification: Notification, event_id: str) -> IntegrationEvent | None:
-        event: Any = self._mapper.to_domain_event(notification)
+        event: Any = self._events.event(notification)
+        if event is None:
+            return None
         if isinstance(event, Beacon.Beat):
             return heartbeat_of(event, event_id)
         found = _FIELDS.get(type(event))
@@ -134,3 +136,7 @@ _FIELDS: Final[dict[type, tuple[type[IntegrationEvent], Fields]]] = {
 def translator_for(store: Any) -> JobEventTranslator:
     """The translate function of a JobStore (its mapper and repository)."""
     return JobEventTranslator(store.mapper, store.repository)
+
+
+def _announced(kind: type) -> bool:
+    return kind in _FIELDS or issubclass(kind, Beacon.Beat)

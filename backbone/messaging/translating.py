@@ -1,4 +1,12 @@
-"""AtVersion: an aggregate as it was right after one of its events, for a relay's `translate`.
+"""What a relay's `translate` reads: the domain events it announces (`Announced`), and the
+aggregate as it was right after one of them (`AtVersion`).
+
+`Announced` decodes a stored event only if its kind can be announced: most of a service's
+stored events are internal, and decoding each only to drop it cost a relay as much as the rest
+of its work. Which topics are internal is learnt as they come (a topic is decoded once, so old
+topic names resolve as the mapper resolves them) and remembered.
+
+AtVersion:
 
 An integration event often needs more than its stored event carries (a job's tenant, a cluster's
 EMR id), namely the aggregate as it was right after that event. The relay reads a service's
@@ -15,10 +23,12 @@ events in order, so a small LRU cache of aggregates moves each forward as its ev
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Final
 from uuid import UUID
 
 from eventsourcing.application import Repository
+from eventsourcing.persistence import Mapper, Notification
 
 CACHED: Final = 1000
 
@@ -54,3 +64,23 @@ class AtVersion:
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return found
+
+
+class Announced:
+    """The domain event of a notification, or None when its kind is never announced."""
+
+    def __init__(self, mapper: Mapper[UUID], announces: Callable[[type], bool]) -> None:
+        """`announces(kind)`: whether the translator may announce an event of that class."""
+        self._mapper = mapper
+        self._announces = announces
+        self._internal: set[str] = set()
+        """Topics whose events are never announced."""
+
+    def event(self, notification: Notification) -> Any | None:
+        if notification.topic in self._internal:
+            return None
+        event = self._mapper.to_domain_event(notification)
+        if not self._announces(type(event)):
+            self._internal.add(notification.topic)
+            return None
+        return event
