@@ -253,6 +253,7 @@ class Job(Aggregate):
 
         def apply(self, job: Job) -> None:
             job.status, job.finished_at = JobStatus.SUCCEEDED, self.timestamp
+            job.failure_reason = None  # an earlier attempt's; the job's history keeps it
 
     class AttemptEnded(Aggregate.Event):
         """Base of Requeued and Failed: attempt `attempt` ended without success."""

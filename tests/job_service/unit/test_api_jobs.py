@@ -15,7 +15,7 @@ from tests.job_service.api_support import (
     TENANT,
     ApiWorld,
 )
-from tests.job_service.application_support import ready, step_event
+from tests.job_service.application_support import idle, ready, step_event
 
 
 @pytest.fixture
@@ -124,6 +124,25 @@ def test_a_failed_attempt_waits_out_its_back_off(world: ApiWorld) -> None:
     assert body["retry_at"] == "2024-01-01T00:00:30Z"
     assert body["waiting_reason"] == "retrying after back-off until 2024-01-01T00:00:30Z"
     assert body["failure_reason"] == "OOM"
+
+
+def test_a_job_that_succeeds_on_a_retry_shows_no_failure_reason(world: ApiWorld) -> None:
+    # Given a job whose first attempt failed
+    job_id = world.submitted()
+    world.deliver(ready("c-1"))
+    first = world.service.app.get(TENANT, job_id).step_id or ""
+    world.deliver(step_event(first, "FAILED", message="OOM"))
+    # When its second attempt succeeds after the back-off
+    world.advance(30)
+    world.deliver(idle("c-1"))
+    second = world.service.app.get(TENANT, job_id).step_id or ""
+    assert second and second != first
+    world.deliver(step_event(second, "COMPLETED"))
+    # Then the job shows no failure; its history still tells of the first attempt's
+    body = world.request("GET", f"/jobs/{job_id}").body
+    assert (body["status"], body["attempts"], body["failure_reason"]) == ("succeeded", 2, None)
+    history = world.request("GET", f"/jobs/{job_id}/history").raw
+    assert b"OOM" in history
 
 
 def test_another_tenants_job_is_not_found_exactly_like_a_missing_one(world: ApiWorld) -> None:
