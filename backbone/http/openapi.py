@@ -173,9 +173,25 @@ def _success(route: Route, keys: Any) -> dict[str, Any]:
     return {"description": route.summary, "content": content}
 
 
+UNROUTED_PREFIX: Final = "unrouted_"
+"""The path parameters of the fallback routes that answer an unknown path (routes.py)."""
+
+
+def is_fallback(path: str) -> bool:
+    """Whether `path` is a fallback route's (no route of any table starts with a parameter
+    of that name)."""
+    return path.startswith("/{" + UNROUTED_PREFIX)
+
+
 def chalice_routes(app: Chalice) -> set[tuple[str, str]]:
-    """(path, method) of every route the app serves."""
-    return {(path, method) for path, methods in app.routes.items() for method in methods}
+    """(path, method) of every route the app serves, its fallbacks for unknown paths aside
+    (they answer 404 and are no route of the API)."""
+    return {
+        (path, method)
+        for path, methods in app.routes.items()
+        if not is_fallback(path)
+        for method in methods
+    }
 
 
 def render(doc: Mapping[str, Any]) -> str:
