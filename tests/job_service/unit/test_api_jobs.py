@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from tests.job_service.api_support import (
     PROFILE,
     TENANT,
     ApiWorld,
+    job_body,
 )
 from tests.job_service.application_support import idle, ready, step_event
 
@@ -59,13 +62,47 @@ def test_a_job_without_priority_gets_the_profiles_priority_class(world: ApiWorld
 
 def test_a_repeated_idempotency_key_answers_with_the_same_job(world: ApiWorld) -> None:
     # Given a job submitted with an Idempotency-Key
-    first = world.submit(headers={"idempotency-key": "nightly-2024-01-01"})
+    key = {"idempotency-key": "nightly-2024-01-01"}
+    first = world.request("POST", "/jobs", job_body(priority="high"), headers=key)
     stored = world.stored()
-    # When the same tenant sends the same key again
-    again = world.submit(headers={"idempotency-key": "nightly-2024-01-01"}, name="other")
+    # When the same tenant sends the same key again, with the same body written otherwise
+    # (keys in another order, other spacing)
+    fields = job_body(priority="high")
+    same = json.dumps(dict(reversed(fields.items())), indent=3).encode()
+    again = world.request("POST", "/jobs", same, headers=key)
     # Then it gets 202 with the same job, and no second job was stored
     assert (again.status, again.body) == (202, first.body)
     assert world.stored() == stored
+
+
+@pytest.mark.parametrize(
+    "other",
+    [{"name": "other"}, {"priority": "low"}, {"priority": None}, {"parameters": {}}],
+    ids=["name", "priority", "priority-left-out", "parameters"],
+)
+def test_a_repeated_idempotency_key_with_another_body_is_a_422(
+    world: ApiWorld, other: dict[str, Any]
+) -> None:
+    # Given a job submitted with an Idempotency-Key
+    key = {"idempotency-key": "nightly-2024-01-01"}
+    first = world.request("POST", "/jobs", job_body(priority="high"), headers=key)
+    stored = world.stored()
+    # When the same tenant sends the key again with another body
+    body = {k: v for k, v in (job_body(priority="high") | other).items() if v is not None}
+    again = world.request("POST", "/jobs", body, headers=key)
+    # Then it is a 422 naming the key and the first job, and nothing is stored
+    assert again.status == 422, again.body
+    assert (again.error["code"], again.error["field"]) == (
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
+    assert "nightly-2024-01-01" in again.error["message"]
+    assert first.body["job_id"] in again.error["message"]
+    assert world.stored() == stored
+    # And the first body still answers with the first job
+    assert world.request("POST", "/jobs", job_body(priority="high"), headers=key).body == (
+        first.body
+    )
 
 
 def test_the_same_key_from_another_tenant_is_another_job(world: ApiWorld) -> None:
@@ -226,6 +263,7 @@ def test_the_history_lists_the_stored_events_as_json(world: ApiWorld) -> None:
         "max_attempts": 3,
         "parameters": PARAMETERS,
         "step_args": ["spark-submit", "s3://bucket/train.py", "--date", "2024-01-01"],
+        "request_digest": None,
     }
     assert events[4]["fields"]["retry_at"] == "2024-01-01T00:00:30Z"
     assert events[4]["time"] == "2024-01-01T00:00:00Z"
