@@ -54,6 +54,9 @@ class Route:
     header_patterns: tuple[tuple[str, str], ...] = ()
     """(header, regular expression its whole value must match), for headers of `headers` that
     the action checks: the document says what it refuses."""
+    path_patterns: tuple[tuple[str, str], ...] = ()
+    """(path parameter, regular expression its whole value must match), for a parameter the
+    action refuses with a 400 off that pattern (not one it answers 404 for)."""
     public: bool = False
     """Served without a key."""
     media_types: tuple[str, ...] = (JSON,)
@@ -134,8 +137,9 @@ def operation_id(route: Route) -> str:
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
+    in_path = dict(route.path_patterns)
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _text(in_path.get(name))}
         for name in route.path_params
     ]
     patterns = dict(route.header_patterns)

@@ -7,7 +7,7 @@ are checked by the domain; these models bound sizes and types.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -97,12 +97,21 @@ class ScheduleRule(BaseModel):
         return self
 
 
+_ONE_FORM: Final[dict[str, Any]] = {
+    "oneOf": [
+        {"required": ["minimum"], "properties": {"minimum": {"type": "array"}}},
+        {"required": ["rules"], "properties": {"rules": {"type": "array"}}},
+    ]
+}
+"""A schedule is `minimum` or `rules`, exactly one of them (the other left out or null)."""
+
+
 class SetSchedule(BaseModel):
     """PUT /pools/{profile}/schedule: a MINIMUM per hour of the week in an IANA time zone, as
     168 values (`minimum`, Monday 00:00 first, what the simulator's planner gives) or as rules
     (`rules` over `default_minimum`; a later rule wins where two cover the same hour)."""
 
-    model_config = STRICT
+    model_config = ConfigDict(**STRICT, json_schema_extra=_ONE_FORM)
 
     time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     """An IANA time zone, like Europe/Stockholm or UTC; the hours are its local hours."""
