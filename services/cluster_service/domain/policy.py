@@ -145,7 +145,7 @@ def _starts(
     then the demand's; only the starts returned are ever built."""
     below = max(0, minimum - t.live)
     covered = t.free_slots + t.coming_slots + below * per_cluster
-    for_demand = -(-max(0, queued_jobs - covered) // per_cluster)
+    for_demand = -(-max(0, queued_jobs - covered) // per_cluster)  # ceiling, in whole numbers
     needed = max(0, min(pool.maximum - t.occupying, below + for_demand))
     count = needed if max_starts is None else min(needed, max_starts)
     replacements = min(count, t.unreplaced_failures)

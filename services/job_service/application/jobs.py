@@ -34,6 +34,14 @@ def job_id_for(tenant_id: str, idempotency_key: str) -> UUID:
     return uuid5(_IDEMPOTENCY_NAMESPACE, json.dumps([tenant_id, idempotency_key]))
 
 
+def _require_same_request(job: Job, idempotency_key: str, request_digest: str | None) -> None:
+    """IdempotencyKeyReused if `job` was made by a request of another digest (a job stored
+    before jobs kept one, or a request without one, compares nothing)."""
+    known = job.request_digest
+    if known is not None and request_digest is not None and known != request_digest:
+        raise IdempotencyKeyReused(idempotency_key, job.id) from None
+
+
 class JobUseCases:
     def __init__(
         self,
@@ -80,14 +88,12 @@ class JobUseCases:
             job.enqueue(at)
             self.store.commit(job)
         except JobServiceError:
-            existing = None if idempotency_key is None else self._existing(tenant_id, job_id)
+            if idempotency_key is None:
+                raise
+            existing = self._existing(tenant_id, job_id)
             if existing is None:
                 raise
-            assert idempotency_key is not None
-            if None not in (request_digest, existing.request_digest) and (
-                request_digest != existing.request_digest
-            ):
-                raise IdempotencyKeyReused(idempotency_key, existing.id) from None
+            _require_same_request(existing, idempotency_key, request_digest)
             return existing
         return job
 
