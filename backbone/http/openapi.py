@@ -54,6 +54,9 @@ class Route:
     header_patterns: tuple[tuple[str, str], ...] = ()
     """(header, regular expression its whole value must match), for headers of `headers` that
     the action checks: the document says what it refuses."""
+    path_patterns: tuple[tuple[str, str], ...] = ()
+    """(path parameter, regular expression its whole value must match), for a parameter the
+    action refuses with a 400 off that pattern (not one it answers 404 for)."""
     public: bool = False
     """Served without a key."""
     media_types: tuple[str, ...] = (JSON,)
@@ -134,8 +137,9 @@ def operation_id(route: Route) -> str:
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
+    in_path = dict(route.path_patterns)
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _text(in_path.get(name))}
         for name in route.path_params
     ]
     patterns = dict(route.header_patterns)
@@ -173,9 +177,25 @@ def _success(route: Route, keys: Any) -> dict[str, Any]:
     return {"description": route.summary, "content": content}
 
 
+UNROUTED_PREFIX: Final = "unrouted_"
+"""The path parameters of the fallback routes that answer an unknown path (routes.py)."""
+
+
+def is_fallback(path: str) -> bool:
+    """Whether `path` is a fallback route's (no route of any table starts with a parameter
+    of that name)."""
+    return path.startswith("/{" + UNROUTED_PREFIX)
+
+
 def chalice_routes(app: Chalice) -> set[tuple[str, str]]:
-    """(path, method) of every route the app serves."""
-    return {(path, method) for path, methods in app.routes.items() for method in methods}
+    """(path, method) of every route the app serves, its fallbacks for unknown paths aside
+    (they answer 404 and are no route of the API)."""
+    return {
+        (path, method)
+        for path, methods in app.routes.items()
+        if not is_fallback(path)
+        for method in methods
+    }
 
 
 def render(doc: Mapping[str, Any]) -> str:

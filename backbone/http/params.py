@@ -7,9 +7,12 @@ from typing import Annotated, Final
 
 from pydantic import PlainValidator, StringConstraints, WithJsonSchema
 
-EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST: Final = datetime(9999, 1, 1, tzinfo=UTC)
-"""Times are refused outside [EARLIEST, LATEST), so that arithmetic on them never overflows."""
+FIRST_YEAR: Final = 1970
+LAST_YEAR: Final = 9998
+"""Times are refused unless their year, as written, is FIRST_YEAR to LAST_YEAR (in UTC within a
+day of those), so that arithmetic on them never overflows; the document's pattern says so."""
+YEAR_PATTERN: Final = r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+"""Years FIRST_YEAR to LAST_YEAR at the start of an ISO 8601 time."""
 
 
 def parse_iso_time(value: object) -> datetime:
@@ -23,17 +26,15 @@ def parse_iso_time(value: object) -> datetime:
             raise ValueError("must be an ISO 8601 time, e.g. 2024-01-31T12:00:00Z") from None
     else:
         raise ValueError("must be an ISO 8601 time, e.g. 2024-01-31T12:00:00Z")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if not EARLIEST <= moment < LATEST:
-        raise ValueError("must be a time from 1970 up to the year 9999")
-    return moment
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"must be a time from the year {FIRST_YEAR} to {LAST_YEAR}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 IsoTime = Annotated[
     datetime,
     PlainValidator(parse_iso_time),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
 ]
 """A time in a query string: ISO 8601, e.g. 2024-01-31T12:00:00Z."""
 

@@ -32,6 +32,7 @@ from cluster_service.api.views import (
     ProfileList,
     ProfileView,
 )
+from cluster_service.domain.profiles import PROFILE_NAME_PATTERN
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
 
@@ -80,6 +81,7 @@ ROUTES: Final = (
         ProfileView,
         (*_WRITE, 404, 409),
         ProfileShape,
+        path_patterns=(("name", PROFILE_NAME_PATTERN.strip("^$")),),
         action=actions.update_profile,
     ),
     Route(

@@ -68,7 +68,6 @@ class PoolRunner:
             return
         assert work.pool is not None and work.profile is not None
         slots = work.profile.slots
-        starts = 0
         work.pool.follow_schedule(at)
         for decision in decide(
             work.pool,
@@ -77,11 +76,9 @@ class PoolRunner:
             at,
             slots_per_cluster=slots,
             minimum=work.pool.effective_minimum,
+            max_starts=STARTS_PER_PASS,
         ):
             if isinstance(decision, StartCluster):
-                if starts == STARTS_PER_PASS:
-                    continue
-                starts += 1
                 cluster = Cluster.request(self.new_id(), work.name, slots, decision.reason, at)
                 work.add(cluster, at)
             else:

@@ -19,11 +19,12 @@ its clusters, the queued demand and the time. In words:
    A BUSY cluster is never chosen. MAXIMUM 0 (a drained pool) thus starts nothing and
    decommissions each READY cluster as soon as it is idle; BUSY ones finish their steps first.
 
-One pass over the clusters, plus a heap for the few longest idle: O(n + k log n).
+One pass over the clusters, plus a heap for the few longest idle: O(n + k log n). The starts
+are counted first and only `max_starts` of them are made (the caller starts the rest on a later
+pass), so no decision costs more for a larger MINIMUM or MAXIMUM.
 """
 
 import heapq
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -116,30 +117,41 @@ def decide(
     *,
     slots_per_cluster: int = 1,
     minimum: int | None = None,
+    max_starts: int | None = None,
 ) -> list[Decision]:
     """What to start and what to decommission now; `slots_per_cluster` is the profile's slots;
-    `minimum` the effective MINIMUM when a schedule raises it (None: the pool's own)."""
-    if queued_jobs < 0 or slots_per_cluster < 1:
-        raise ValueError("queued_jobs must be >= 0 and slots_per_cluster >= 1")
+    `minimum` the effective MINIMUM when a schedule raises it (None: the pool's own);
+    `max_starts` the most StartClusters to return (None: every one the pool needs)."""
+    if queued_jobs < 0 or slots_per_cluster < 1 or (max_starts is not None and max_starts < 0):
+        raise ValueError("queued_jobs and max_starts must be >= 0, slots_per_cluster >= 1")
     least = pool.minimum if minimum is None else min(pool.maximum, max(0, minimum))
     t = _tally(clusters)
     decisions: list[Decision] = [Decommission(cid, "failed") for cid in t.to_clean]
-    starts = _starts(pool, least, t, queued_jobs, slots_per_cluster)
+    starts = _starts(pool, least, t, queued_jobs, slots_per_cluster, max_starts)
     if starts:
         return decisions + starts
     return decisions + _surplus(pool, least, t, queued_jobs, at)
 
 
 def _starts(
-    pool: Thresholds, minimum: int, t: _Tally, queued_jobs: int, per_cluster: int
+    pool: Thresholds,
+    minimum: int,
+    t: _Tally,
+    queued_jobs: int,
+    per_cluster: int,
+    max_starts: int | None,
 ) -> list[Decision]:
+    """The first `max_starts` of the starts needed, replacements first, then the minimum's,
+    then the demand's; only the starts returned are ever built."""
     below = max(0, minimum - t.live)
     covered = t.free_slots + t.coming_slots + below * per_cluster
-    for_demand = math.ceil(max(0, queued_jobs - covered) / per_cluster)
-    count = max(0, min(pool.maximum - t.occupying, below + for_demand))
+    for_demand = -(-max(0, queued_jobs - covered) // per_cluster)  # ceiling, in whole numbers
+    needed = max(0, min(pool.maximum - t.occupying, below + for_demand))
+    count = needed if max_starts is None else min(needed, max_starts)
     replacements = min(count, t.unreplaced_failures)
+    for_minimum = max(0, min(below, needed) - replacements)
     reasons: list[ClusterRequestReason] = ["replacement"] * replacements
-    reasons += ["below_minimum"] * max(0, min(below, count) - replacements)
+    reasons += ["below_minimum"] * min(for_minimum, count - replacements)
     reasons += ["queued_demand"] * (count - len(reasons))
     return [StartCluster(r) for r in reasons]
 

@@ -26,19 +26,24 @@ from cluster_service.domain.schedule import (
 ChangeSource = Literal["api", "ssm"]
 CHANGE_SOURCES: Final = frozenset({"api", "ssm"})
 _POOL_NAMESPACE: Final = uuid5(NAMESPACE_URL, "emr-control-plane:pool")
+MAX_POOL_CLUSTERS: Final = 1000
+"""The most clusters a pool may keep (MINIMUM, MAXIMUM, a schedule's values): far above any
+pool's need, and a bound on what one decision can ask for."""
+MAX_IDLE_TTL_SECONDS: Final = 604_800
+"""A week: EMR's own idle auto-termination ends a cluster by then anyway."""
 
 
 def check_thresholds(minimum: int, maximum: int, idle_ttl_seconds: int) -> None:
     """Raise InvalidThresholds naming the first field that cannot hold."""
-    for name, value, least in (
-        ("minimum", minimum, 0),
-        ("maximum", maximum, 0),
-        ("idle_ttl_seconds", idle_ttl_seconds, 0),
+    for name, value, most in (
+        ("minimum", minimum, MAX_POOL_CLUSTERS),
+        ("maximum", maximum, MAX_POOL_CLUSTERS),
+        ("idle_ttl_seconds", idle_ttl_seconds, MAX_IDLE_TTL_SECONDS),
     ):
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidThresholds(name, f"must be a whole number, not {value!r}")
-        if value < least:
-            raise InvalidThresholds(name, f"must be at least {least}, not {value}")
+        if not 0 <= value <= most:
+            raise InvalidThresholds(name, f"must be between 0 and {most}, not {value}")
     if minimum > maximum:
         raise InvalidThresholds("minimum", f"{minimum} is above maximum {maximum}")
 

@@ -15,11 +15,19 @@ MAX_STEP_CONCURRENCY: Final = 256
 """EMR's limit on StepConcurrencyLevel."""
 IDLE_TIMEOUT_RANGE: Final = range(60, 604_800 + 1)
 """EMR AutoTerminationPolicy.IdleTimeout bounds, seconds."""
+MAX_INSTANCE_COUNT: Final = 1000
+"""Instances of one group (core or task) of a cluster: far above any pool's need, and a bound
+on what a stack asks EC2 for."""
 
-_PROFILE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_RELEASE_LABEL = re.compile(r"^emr-\d+\.\d+\.\d+$")
-_APPLICATION = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+PROFILE_NAME_PATTERN: Final = r"^[a-z][a-z0-9-]{0,39}$"
+RELEASE_LABEL_PATTERN: Final = r"^emr-\d+\.\d+\.\d+$"
+APPLICATION_PATTERN: Final = r"^[A-Za-z][A-Za-z0-9-]{0,63}$"
+INSTANCE_TYPE_PATTERN: Final = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
+"""What each text field must match (the API's document states the same patterns)."""
+_PROFILE_NAME = re.compile(PROFILE_NAME_PATTERN)
+_RELEASE_LABEL = re.compile(RELEASE_LABEL_PATTERN)
+_APPLICATION = re.compile(APPLICATION_PATTERN)
+_INSTANCE_TYPE = re.compile(INSTANCE_TYPE_PATTERN)
 
 
 def check_profile_name(name: str) -> str:
@@ -79,8 +87,13 @@ class ClusterProfile:
     def _check_instances(self) -> None:
         for name in ("master_instance_type", "core_instance_type"):
             _check(bool(_INSTANCE_TYPE.match(getattr(self, name))), name, "like m5.xlarge")
-        _check(self.core_instance_count >= 1, "core_instance_count", "at least 1")
-        _check(self.task_instance_count >= 0, "task_instance_count", "0 or more")
+        limit = MAX_INSTANCE_COUNT
+        _check(
+            1 <= self.core_instance_count <= limit, "core_instance_count", f"between 1 and {limit}"
+        )
+        _check(
+            0 <= self.task_instance_count <= limit, "task_instance_count", f"between 0 and {limit}"
+        )
         if self.task_instance_count:
             task_type = self.task_instance_type or ""
             _check(bool(_INSTANCE_TYPE.match(task_type)), "task_instance_type", "like m5.xlarge")

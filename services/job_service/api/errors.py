@@ -8,6 +8,7 @@ to do next, and the request field each error is about (backbone.http.errors rend
 | 403 | forbidden (an operator's route, or jobs for an operator), NotAllowed (a tenant's terms) |
 | 404 | JobNotFound (another's job too, same body), ProfileNotFound, TenantNotFound, KeyNotFound |
 | 409 | Conflict, ProfileExists, TenantExists, IllegalTransition |
+| 422 | IdempotencyKeyReused (the key's first request had another body) |
 | 429 | OverQuota (with Retry-After) |
 | 413 | body_too_large |
 | 405, 415 | Chalice's own answers, rewritten into the same body |
@@ -22,6 +23,7 @@ from typing import Final
 from backbone.http.errors import ErrorMap
 from job_service.application import (
     Conflict,
+    IdempotencyKeyReused,
     JobNotFound,
     ProfileExists,
     ProfileNotFound,
@@ -53,6 +55,7 @@ STATUS: Final[Mapping[type[Exception], int]] = {
     TenantExists: 409,
     ProfileExists: 409,
     IllegalTransition: 409,
+    IdempotencyKeyReused: 422,
     ProfileError: 400,
     InvalidJob: 400,
     TenantError: 400,
@@ -85,6 +88,8 @@ def field_of(error: Exception) -> str | None:
         return error.limit if error.limit == "allowed_priorities" else f"quotas.{error.limit}"
     if isinstance(error, InvalidTemplate):
         return "step_template.args"
+    if isinstance(error, IdempotencyKeyReused):
+        return "Idempotency-Key"
     match = _LEADING_FIELD.match(str(error))
     return match.group(1) if match else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Final
 
@@ -31,13 +33,21 @@ _KEY: Final = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def submit(call: JobCall) -> Response:
-    """202 once the job is stored; a repeated Idempotency-Key answers with the same job. A new
-    job the tenant's terms refuse is 403 or 429 (admission.py), and nothing is stored."""
+    """202 once the job is stored; a repeated Idempotency-Key with the same body answers with
+    the same job, with another body 422 (IdempotencyKeyReused). A new job the tenant's terms
+    refuse is 403 or 429 (admission.py), and nothing is stored."""
     body = call.body(SubmitJob)
     key, now = idempotency_key(call), call.now()
     try:
         job = call.app.submit(
-            call.tenant_id, body.profile, body.name, body.parameters, body.priority, key, at=now
+            call.tenant_id,
+            body.profile,
+            body.name,
+            body.parameters,
+            body.priority,
+            key,
+            at=now,
+            request_digest=request_digest(body),
         )
     except ProfileNotFound as error:
         raise ERRORS.answer_or_raise(error, field="profile") from None
@@ -64,6 +74,15 @@ def refusal(error: Refused) -> Response:
     answer.details = [{"field": answer.field, "message": used}]
     retry = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, OverQuota) else {}
     return answer.response(retry)
+
+
+def request_digest(body: SubmitJob) -> str:
+    """SHA-256 of the body's canonical JSON: the fields sent (a field left out is not the same
+    as one sent with its default), keys sorted at every level, no whitespace, UTF-8. Two
+    bodies are the same request when these match: key order and spacing do not count."""
+    sent = body.model_dump(mode="json", exclude_unset=True)
+    canonical = json.dumps(sent, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def idempotency_key(call: JobCall) -> str | None:

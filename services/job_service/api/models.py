@@ -37,9 +37,17 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,256}$")]
 JobName = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 ParameterName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]
 MAX_VALUE_CHARS: Final = 4096
+XML_TEXT: Final = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+"""One character of EMR's XmlString alphabet (the domain's is_xml_text), as a regex class."""
+ARG_PATTERN: Final = (
+    r"^(?:[^{}\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\{\{|\}\}"
+    r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,127}\})*$"
+)
+"""A step template arg: XmlString text whose braces are `{{`, `}}` or a `{name}` placeholder
+(step_template.py checks the same; the document states it, the domain words the refusal)."""
 _VALUE_SCHEMA: Final = {
     "anyOf": [
-        {"type": "string", "maxLength": MAX_VALUE_CHARS},
+        {"type": "string", "maxLength": MAX_VALUE_CHARS, "pattern": f"^{XML_TEXT}*$"},
         {"type": "boolean"},
         {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
         {"type": "number"},
@@ -94,6 +102,9 @@ class SubmitJob(BaseModel):
         return value
 
 
+_ARG_SCHEMA: Final = {"pattern": ARG_PATTERN}
+
+
 class StepTemplateBody(BaseModel):
     """A job profile's EMR step: spark (spark-submit + args) or command (args alone)."""
 
@@ -101,7 +112,11 @@ class StepTemplateBody(BaseModel):
 
     kind: Literal["spark", "command"]
     args: Annotated[
-        list[Annotated[str, StringConstraints(max_length=10280)]],
+        list[
+            Annotated[
+                str, StringConstraints(max_length=10280), Field(json_schema_extra=_ARG_SCHEMA)
+            ]
+        ],
         Field(min_length=1, max_length=256),
     ]
     """Fixed args with `{name}` placeholders, each filled from one job parameter."""
@@ -153,6 +168,16 @@ class ParameterTypeBody(BaseModel):
 
 
 TenantId = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$")]
+_TENANTS_SCHEMA: Final = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 1000,
+    "anyOf": [
+        {"items": {"const": "*"}},
+        {"items": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"}},
+    ],
+}
+"""["*"] or tenant ids, never both (the domain refuses a mix)."""
 
 
 class ProfileTermsBody(BaseModel):
@@ -170,10 +195,17 @@ class ProfileTermsBody(BaseModel):
     """The priority of a job that names none; one of allowed_priorities."""
     max_attempts: Annotated[int, Field(ge=1, le=1000)] = 3
     timeout_seconds: Annotated[int, Field(ge=1, le=2**31 - 1)] = 3600
-    tenants: Annotated[list[TenantId], Field(min_length=1, max_length=1000)] = ["*"]
+    tenants: Annotated[
+        list[TenantId], Field(min_length=1, max_length=1000), WithJsonSchema(_TENANTS_SCHEMA)
+    ] = ["*"]
     """Who may list, read and submit to it: ["*"] (every tenant) or tenant ids."""
     parameters: Annotated[
-        dict[ParameterName, ParameterTypeBody], Field(max_length=256, validate_default=True)
+        dict[ParameterName, ParameterTypeBody],
+        Field(
+            max_length=256,
+            validate_default=True,
+            json_schema_extra={"additionalProperties": False},
+        ),
     ] = {}
     """The type of each placeholder of step_template, e.g. {"date": {"type": "date"}};
     every placeholder must have one."""

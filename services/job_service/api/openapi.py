@@ -46,7 +46,7 @@ ROUTES: Final = (
         "Submit a job",
         202,
         JobAccepted,
-        (*_WRITE, 403, 404, 429),
+        (*_WRITE, 403, 404, 422, 429),
         SubmitJob,
         headers=(IDEMPOTENCY_KEY,),
         header_patterns=((IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN),),
@@ -195,6 +195,10 @@ _ERROR_TEXT: Final = {
     409: (
         "The job has ended, the profile or tenant exists, or a concurrent change won; "
         "see error.code"
+    ),
+    422: (
+        "The Idempotency-Key was sent before with another body (not the same canonical JSON); "
+        "the message names the key's job"
     ),
     429: "The tenant's max_queued jobs are waiting; retry after Retry-After seconds",
 }

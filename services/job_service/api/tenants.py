@@ -34,7 +34,10 @@ class QuotasBody(BaseModel):
 
     max_running: Count | None = None
     """Jobs holding a slot at once, across all cluster profiles."""
-    max_running_per_profile: Annotated[dict[ClusterProfile, Count], Field(max_length=100)] = {}
+    max_running_per_profile: Annotated[
+        dict[ClusterProfile, Count],
+        Field(max_length=100, json_schema_extra={"additionalProperties": False}),
+    ] = {}
     """Jobs holding a slot at once, per cluster profile (one not named has no such limit)."""
     max_queued: Count | None = None
     """Jobs waiting at once; a submission beyond it gets 429 with Retry-After."""
@@ -52,7 +55,11 @@ class CreateTenant(BaseModel):
 
     model_config = STRICT
 
-    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    name: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=256),
+        Field(json_schema_extra={"pattern": "[A-Za-z0-9]"}),
+    ]
     """The tenant's name; its id is the name if it is a slug (lower-case letters, digits and
     '-'), else the name made one (e.g. "Acme Corp" -> "acme-corp")."""
     weight: Weight = 1.0

@@ -13,6 +13,7 @@ from job_service.application.board_reader import BoardReader, LogObserver
 from job_service.application.dispatching import Dispatching, step_name
 from job_service.application.errors import (
     Conflict,
+    IdempotencyKeyReused,
     JobNotFound,
     NotFound,
     ProfileExists,
@@ -36,6 +37,7 @@ __all__ = [
     "Conflict",
     "DispatchBoard",
     "Dispatching",
+    "IdempotencyKeyReused",
     "JobEventTranslator",
     "JobNotFound",
     "JobQueries",

@@ -49,3 +49,15 @@ class TenantExists(JobServiceError):
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
         super().__init__(f"tenant {tenant_id!r} exists already")
+
+
+class IdempotencyKeyReused(JobServiceError):
+    """An idempotency key the tenant used before, with another request (the API answers 422):
+    a key stands for one request, so a different one must not answer with the first's job."""
+
+    def __init__(self, key: str, job_id: object) -> None:
+        self.key, self.job_id = key, str(job_id)
+        super().__init__(
+            f"Idempotency-Key {key!r} was used for another request (job {self.job_id}); "
+            "send a new key for a new job, or the same body to read the first job's answer"
+        )

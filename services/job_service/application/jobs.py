@@ -18,7 +18,7 @@ from uuid import UUID, uuid4, uuid5
 
 from job_service.application.board_reader import BoardReader
 from job_service.application.dispatching import Dispatching
-from job_service.application.errors import JobNotFound
+from job_service.application.errors import IdempotencyKeyReused, JobNotFound
 from job_service.application.identifiers import require_identifier
 from job_service.application.profiles import ProfileLookup
 from job_service.application.store import JobStore, serialized
@@ -32,6 +32,14 @@ _IDEMPOTENCY_NAMESPACE: Final = UUID("c3e0b7a2-51d4-5f8e-a6b9-0d1c2e3f4a5b")
 def job_id_for(tenant_id: str, idempotency_key: str) -> UUID:
     """The id of the job a tenant submits with this idempotency key."""
     return uuid5(_IDEMPOTENCY_NAMESPACE, json.dumps([tenant_id, idempotency_key]))
+
+
+def _require_same_request(job: Job, idempotency_key: str, request_digest: str | None) -> None:
+    """IdempotencyKeyReused if `job` was made by a request of another digest (a job stored
+    before jobs kept one, or a request without one, compares nothing)."""
+    known = job.request_digest
+    if known is not None and request_digest is not None and known != request_digest:
+        raise IdempotencyKeyReused(idempotency_key, job.id) from None
 
 
 class JobUseCases:
@@ -62,24 +70,30 @@ class JobUseCases:
         idempotency_key: str | None = None,
         *,
         at: datetime,
+        request_digest: str | None = None,
     ) -> Job:
         """A new QUEUED job (Submitted and Queued in one save), or the job that a repeated
-        idempotency key already made (whatever this request says, and whatever the tenant's
-        quotas say now: it is not a new job). A new job must pass admission (admission.py)
-        under the tenant's terms and usage as of the log now (the board's catch-up)."""
+        idempotency key already made (whatever the tenant's quotas say now: it is not a new
+        job). `request_digest` identifies the request (the API's canonical JSON of the body):
+        a repeated key whose job was made by a request of another digest raises
+        IdempotencyKeyReused. A new job must pass admission (admission.py) under the tenant's
+        terms and usage as of the log now (the board's catch-up)."""
         require_identifier(tenant_id, "tenant_id", InvalidJob)
         job_id = uuid4() if idempotency_key is None else job_id_for(tenant_id, idempotency_key)
         try:
             profile = self.profiles.get(profile_name, tenant_id=tenant_id)
             terms = profile.terms_for(tenant_id, name, parameters, priority)
             self._admit(tenant_id, terms.priority, at)
-            job = Job.submit(job_id, terms, at)
+            job = Job.submit(job_id, terms, at, request_digest if idempotency_key else None)
             job.enqueue(at)
             self.store.commit(job)
         except JobServiceError:
-            existing = None if idempotency_key is None else self._existing(tenant_id, job_id)
+            if idempotency_key is None:
+                raise
+            existing = self._existing(tenant_id, job_id)
             if existing is None:
                 raise
+            _require_same_request(existing, idempotency_key, request_digest)
             return existing
         return job
 

@@ -46,9 +46,11 @@ class Job(Aggregate):
     (cleared when the job goes back to the queue, kept as the last attempt's once terminal)."""
 
     class Submitted(Aggregate.Created):
-        """Version 2 added `step_args`, the step as rendered at acceptance (version 1: None)."""
+        """Version 2 added `step_args`, the step as rendered at acceptance (version 1: None);
+        version 3 `request_digest`, what a repeated idempotency key's request is compared with
+        (None before, and for a job submitted without a key)."""
 
-        class_version = 2
+        class_version = 3
         tenant_id: str
         name: str
         job_profile: str
@@ -58,10 +60,15 @@ class Job(Aggregate):
         max_attempts: int
         parameters: dict[str, Any]
         step_args: list[str] | None
+        request_digest: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["step_args"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["request_digest"] = None
 
     def __init__(
         self,
@@ -74,8 +81,10 @@ class Job(Aggregate):
         max_attempts: int,
         parameters: dict[str, Any],
         step_args: list[str] | None = None,
+        request_digest: str | None = None,
     ) -> None:
         self.tenant_id, self.name, self.priority = tenant_id, name, priority
+        self.request_digest = request_digest
         self.step_args = None if step_args is None else list(step_args)
         self.job_profile, self.cluster_profile = job_profile, cluster_profile
         self.max_attempts, self.timeout_seconds = max_attempts, timeout_seconds
@@ -95,9 +104,13 @@ class Job(Aggregate):
         self.waits: list[Wait] = []
 
     @classmethod
-    def submit(cls, job_id: UUID, terms: JobTerms, at: datetime) -> Job:
-        """A new SUBMITTED job (the API's 202 waits for this event to be stored)."""
-        return cls._create(cls.Submitted, id=job_id, timestamp=aware(at), **terms.as_fields())
+    def submit(
+        cls, job_id: UUID, terms: JobTerms, at: datetime, request_digest: str | None = None
+    ) -> Job:
+        """A new SUBMITTED job (the API's 202 waits for this event to be stored);
+        `request_digest` identifies the request that made it under an idempotency key."""
+        fields = terms.as_fields() | {"request_digest": request_digest}
+        return cls._create(cls.Submitted, id=job_id, timestamp=aware(at), **fields)
 
     @property
     def is_terminal(self) -> bool:
@@ -253,6 +266,7 @@ class Job(Aggregate):
 
         def apply(self, job: Job) -> None:
             job.status, job.finished_at = JobStatus.SUCCEEDED, self.timestamp
+            job.failure_reason = None  # an earlier attempt's; the job's history keeps it
 
     class AttemptEnded(Aggregate.Event):
         """Base of Requeued and Failed: attempt `attempt` ended without success."""

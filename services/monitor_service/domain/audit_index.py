@@ -1,8 +1,9 @@
 """Queries over the audit log: by time range, detail-type, job and tenant, paginated; timelines.
 
-Every list is kept sorted by `AuditRecord.order_key` (occurred time, then event id), so the
-answers depend only on which events were recorded, never on the order they arrived in. A page
-ends with a cursor (the key of its last record); the next page starts after it.
+Every list is kept sorted by `AuditRecord.order_key` (occurred time, an EMR state's place in
+its sequence, then event id), so the answers depend only on which events were recorded, never on
+the order they arrived in. A page ends with a cursor (the key of its last record); the next page
+starts after it.
 
 A job's timeline is every record that names the job: its own events (job id field),
 AllocationRejected and SlaBreached (job id field), ClusterFailed listing it among `lost_job_ids`,
@@ -54,14 +55,20 @@ class AuditPage:
 
 
 def cursor_of(record: AuditRecord) -> str:
-    return f"{record.occurred_ms}:{record.event_id}"
+    """The record's order key as text: `ms:rank:event_id`."""
+    ms, rank, event_id = record.order_key
+    return f"{ms}:{rank}:{event_id}"
 
 
-def _parse_cursor(cursor: str) -> tuple[int, str]:
-    ms, _, event_id = cursor.partition(":")
+def _parse_cursor(cursor: str) -> tuple[int, int, str]:
+    """A cursor of `cursor_of`; `ms:event_id` (before the state rank) reads as rank 0."""
+    ms, _, rest = cursor.partition(":")
+    rank, _, event_id = rest.partition(":")
+    if not rank.isdigit() or not event_id:
+        rank, event_id = "0", rest
     if not ms.lstrip("-").isdigit() or not event_id:
         raise InvalidQuery("after", "a cursor from a previous page")
-    return (int(ms), event_id)
+    return (int(ms), int(rank), event_id)
 
 
 class AuditIndex:
@@ -139,7 +146,7 @@ class AuditIndex:
     def _begin(candidates: list[AuditRecord], query: AuditQuery) -> int:
         begin = 0
         if query.start is not None:
-            begin = bisect_left(candidates, (to_ms(query.start), ""), key=_KEY)
+            begin = bisect_left(candidates, (to_ms(query.start), 0, ""), key=_KEY)
         if query.after is not None:
             after = _parse_cursor(query.after)
             begin = max(begin, bisect_left(candidates, after, key=_KEY))

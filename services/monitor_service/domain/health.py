@@ -5,7 +5,9 @@ at most its timeout old; `stale(at)` names the healthy services past it (a servi
 never heard of is stale once the monitor has watched for a timeout), `revived(at)` the unhealthy
 ones that beat again after they were marked. The marks themselves are stored decisions
 (ServiceHealth events) applied through `marked_unhealthy` / `marked_recovered`, so a rebuilt
-board holds the same states. Lost beats are gaps in an instance's sequence numbers.
+board holds the same states. Lost beats are gaps in an instance's sequence numbers. The view
+lists the instances heard from within the timeout (a restarted process beats under a new id, and
+its dead predecessor drops out once silent that long), and the last one heard from in any case.
 """
 
 from __future__ import annotations
@@ -132,10 +134,24 @@ class ServiceHealthBoard:
         return newer and at_ms - beat_ms <= self.policy.timeout_ms(name)
 
     def view(self, at_ms: int) -> list[dict[str, Any]]:
-        return [_service_view(name, state, at_ms) for name, state in sorted(self.services.items())]
+        return [
+            _service_view(name, state, at_ms, self.policy.timeout_ms(name))
+            for name, state in sorted(self.services.items())
+        ]
 
 
-def _service_view(name: str, state: ServiceState, at_ms: int) -> dict[str, Any]:
+def _listed(state: ServiceState, at_ms: int, timeout_ms: int) -> list[str]:
+    """The instances a view lists: those heard of within the timeout. An instance silent for
+    longer is gone (a killed process's restart beats under a new id), unless it is the last the
+    service was heard from: then it stays, as what the unhealthy service was last seen as."""
+    return sorted(
+        instance_id
+        for instance_id, beats in state.instances.items()
+        if at_ms - beats.last_ms <= timeout_ms or instance_id == state.last_instance
+    )
+
+
+def _service_view(name: str, state: ServiceState, at_ms: int, timeout_ms: int) -> dict[str, Any]:
     status = "unhealthy" if state.unhealthy else "healthy"
     if state.last_ms is None and not state.unhealthy:
         status = "unknown"
@@ -145,12 +161,16 @@ def _service_view(name: str, state: ServiceState, at_ms: int) -> dict[str, Any]:
         "last_heartbeat_at": None if state.last_ms is None else iso(from_ms(state.last_ms)),
         "heartbeat_age_seconds": None if state.last_ms is None else (at_ms - state.last_ms) / 1000,
         "instances": [
-            {
-                "instance_id": instance_id,
-                "last_heartbeat_at": iso(from_ms(beats.last_ms)),
-                "sequence": beats.highest,
-                "lost_beats": beats.lost,
-            }
-            for instance_id, beats in sorted(state.instances.items())
+            _instance_view(instance_id, state.instances[instance_id])
+            for instance_id in _listed(state, at_ms, timeout_ms)
         ],
+    }
+
+
+def _instance_view(instance_id: str, beats: InstanceBeats) -> dict[str, Any]:
+    return {
+        "instance_id": instance_id,
+        "last_heartbeat_at": iso(from_ms(beats.last_ms)),
+        "sequence": beats.highest,
+        "lost_beats": beats.lost,
     }

@@ -30,7 +30,7 @@ class PoolLimit:
     effective_minimum: int
     scheduled: bool
     """Whether the pool keeps a MINIMUM schedule."""
-    order_key: tuple[int, str]
+    order_key: tuple[int, int, str]
 
 
 class PoolLimits:

@@ -39,6 +39,37 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
+_STATE_SEQUENCES: Final[dict[str, dict[str, int]]] = {
+    "EMR Step Status Change": {
+        "PENDING": 0,
+        "RUNNING": 1,
+        "CANCEL_PENDING": 2,
+        "COMPLETED": 3,
+        "CANCELLED": 3,
+        "FAILED": 3,
+        "INTERRUPTED": 3,
+    },
+    "EMR Cluster State Change": {
+        "STARTING": 0,
+        "BOOTSTRAPPING": 1,
+        "RUNNING": 2,
+        "WAITING": 3,
+        "TERMINATING": 4,
+        "TERMINATED": 5,
+        "TERMINATED_WITH_ERRORS": 5,
+    },
+}
+"""Where each EMR state comes in its step's or cluster's life."""
+
+
+def state_rank(detail_type: str, detail: dict[str, Any]) -> int:
+    """An EMR state change's place in its state sequence (PENDING before RUNNING before an
+    end); 0 for every other event and for a state not listed."""
+    sequence = _STATE_SEQUENCES.get(detail_type)
+    state = None if sequence is None else detail.get("state")
+    return sequence.get(state, 0) if sequence is not None and isinstance(state, str) else 0
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
     """One integration (or AWS) event as the monitor recorded it.
@@ -60,15 +91,18 @@ class AuditRecord:
     detail: dict[str, Any] = field(init=False, repr=False, compare=False)
     occurred_ms: int = field(init=False, repr=False, compare=False)
     recorded_ms: int = field(init=False, repr=False, compare=False)
-    order_key: tuple[int, str] = field(init=False, repr=False, compare=False)
-    """Audit order: by occurred time, ties by event id (independent of arrival order)."""
+    order_key: tuple[int, int, str] = field(init=False, repr=False, compare=False)
+    """Audit order: by occurred time, ties by `state_rank` (EMR stamps its events to the
+    second, so a step's PENDING and RUNNING often share one), then by event id (independent
+    of arrival order)."""
 
     def __post_init__(self) -> None:
         occurred_ms = to_ms(self.occurred_at)
         object.__setattr__(self, "detail", json.loads(self.detail_json))
         object.__setattr__(self, "occurred_ms", occurred_ms)
         object.__setattr__(self, "recorded_ms", to_ms(self.recorded_at))
-        object.__setattr__(self, "order_key", (occurred_ms, self.event_id))
+        rank = state_rank(self.detail_type, self.detail)
+        object.__setattr__(self, "order_key", (occurred_ms, rank, self.event_id))
 
     def text(self, name: str) -> str | None:
         """A string field of the detail, None if absent or not a string."""

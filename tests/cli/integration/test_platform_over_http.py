@@ -106,11 +106,11 @@ def test_health_says_when_the_monitor_does_not_answer(platform: Platform) -> Non
 
 
 def test_a_route_the_service_lacks_is_not_found(platform: Platform) -> None:
-    # The job service stands in for a monitor without GET /health: API Gateway's 403 for a
-    # missing route is reported as "not found"
+    # The job service stands in for a monitor without GET /health: its 404 for a path it has
+    # not is reported as "not found"
     result = platform.run("health", "--monitor-url", platform.env["JOBCTL_JOB_URL"])
     assert result.code == 3
-    assert "it has no route GET /health" in result.err
+    assert "404 not_found: no route GET /health" in result.err
 
 
 @pytest.fixture

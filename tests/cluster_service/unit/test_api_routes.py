@@ -12,6 +12,7 @@ from chalice.test import Client
 from backbone.http.errors import ApiError
 from backbone.http.runtime import ApiHolder
 from cluster_service.api.models import ClusterStateName
+from cluster_service.api.openapi import document
 from cluster_service.api.runtime import build_from_env, identity
 from cluster_service.api.settings import ApiSettings
 from cluster_service.app import api, app
@@ -302,3 +303,53 @@ def test_an_unknown_profile_cannot_be_updated(world: ApiWorld) -> None:
     reply = world.request("PUT", "/cluster-profiles/nope", _shape())
     assert (reply.status, reply.error["code"]) == (404, "profile_not_found")
     assert world.stored() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "bound"),
+    [
+        ("/pools/spark-small", {"minimum": 10_000_000}, "minimum", "1000"),
+        ("/pools/spark-small", {"maximum": 1001}, "maximum", "1000"),
+        ("/pools/spark-small", {"idle_ttl_seconds": 604_801}, "idle_ttl_seconds", "604800"),
+        (
+            "/cluster-profiles/spark-small",
+            profile_body(step_concurrency=257),
+            "step_concurrency",
+            "256",
+        ),
+        (
+            "/cluster-profiles/spark-small",
+            profile_body(core_instance_count=1001),
+            "core_instance_count",
+            "1000",
+        ),
+        (
+            "/cluster-profiles/spark-small",
+            profile_body(idle_timeout_seconds=59),
+            "idle_timeout_seconds",
+            "60",
+        ),
+    ],
+)
+def test_a_number_past_its_bound_is_a_400_naming_the_field_and_the_bound(
+    world: ApiWorld, path: str, body: dict[str, Any], field: str, bound: str
+) -> None:
+    body = {k: v for k, v in body.items() if k not in ("name", "pool")}
+    before = world.stored()
+    reply = world.request("PUT", path, body)
+    assert reply.status == 400, reply.body
+    assert reply.error["field"] == field and bound in reply.error["message"]
+    assert world.stored() == before
+
+
+def test_the_document_states_every_bound() -> None:
+    schemas = document()["components"]["schemas"]
+    thresholds = schemas["ChangeThresholds"]["properties"]
+    assert [thresholds[n]["anyOf"][0]["maximum"] for n in ("minimum", "maximum")] == [1000, 1000]
+    assert thresholds["idle_ttl_seconds"]["anyOf"][0]["maximum"] == 604_800
+    shape = schemas["ProfileShape"]["properties"]
+    assert shape["step_concurrency"]["maximum"] == 256
+    assert (shape["idle_timeout_seconds"]["minimum"], shape["idle_timeout_seconds"]["maximum"]) == (
+        60,
+        604_800,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -178,3 +179,32 @@ def test_above_a_lowered_maximum_busy_clusters_finish_their_jobs() -> None:
 def test_negative_demand_is_refused() -> None:
     with pytest.raises(ValueError, match="queued_jobs"):
         decide(Limits(), [], -1, NOW)
+
+
+# Cost -------------------------------------------------------------------------------------------
+
+
+def test_only_the_starts_a_pass_makes_are_built_however_large_the_limits() -> None:
+    # Given limits far beyond any pool (the API refuses them; a Thresholds may still hold them)
+    huge = Limits(minimum=10**9, maximum=10**9)
+    # When a pass may start 16 clusters
+    tracemalloc.start()
+    try:
+        decisions = decide(huge, [], 10**9, NOW, max_starts=16)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Then it gets the first 16 of the starts needed, and builds nothing more
+    assert starts(decisions) == ["below_minimum"] * 16
+    assert peak < 64 * 1024
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2, 3, 5, 8])
+def test_a_capped_decision_is_the_first_starts_of_the_whole_one(cap: int) -> None:
+    limits = Limits(minimum=4, maximum=9)
+    clusters = [view(1, S.FAILED), view(2, S.FAILED), view(3, S.READY, idle_for=5)]
+    whole = decide(limits, clusters, 9, NOW)
+    capped = decide(limits, clusters, 9, NOW, max_starts=cap)
+    assert decommissions(capped) == decommissions(whole)
+    assert starts(capped) == starts(whole)[:cap]
+    assert starts(whole)[:3] == ["replacement", "replacement", "below_minimum"]

@@ -57,6 +57,9 @@ def test_the_same_thresholds_again_record_nothing() -> None:
         (1.5, 3, 600, "minimum"),
         (1, True, 600, "maximum"),
         (1, 3, "600", "idle_ttl_seconds"),
+        (1001, 1001, 600, "minimum"),
+        (1, 1001, 600, "maximum"),
+        (1, 3, 604_801, "idle_ttl_seconds"),
     ],
 )
 def test_invalid_thresholds_are_refused_naming_the_field(

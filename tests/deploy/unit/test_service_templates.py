@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from backbone.eventstore import table_definition
+from backbone.http.openapi import chalice_routes
 from backbone.messaging.consumer import Consumer
 from deploy import consumers
 from local_runtime.patterns import detail_types
@@ -74,10 +75,7 @@ def chalice_app(service: str) -> Any:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_chalice_route_has_exactly_its_api_path(service: str) -> None:
-    routes = {
-        (path, method) for path, entry in chalice_app(service).routes.items() for method in entry
-    }
-    assert set(api_events(template(service))) == routes
+    assert set(api_events(template(service))) == chalice_routes(chalice_app(service))
 
 
 @pytest.mark.parametrize("service", SERVICES)

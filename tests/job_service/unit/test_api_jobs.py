@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,8 +16,9 @@ from tests.job_service.api_support import (
     PROFILE,
     TENANT,
     ApiWorld,
+    job_body,
 )
-from tests.job_service.application_support import ready, step_event
+from tests.job_service.application_support import idle, ready, step_event
 
 
 @pytest.fixture
@@ -59,13 +62,47 @@ def test_a_job_without_priority_gets_the_profiles_priority_class(world: ApiWorld
 
 def test_a_repeated_idempotency_key_answers_with_the_same_job(world: ApiWorld) -> None:
     # Given a job submitted with an Idempotency-Key
-    first = world.submit(headers={"idempotency-key": "nightly-2024-01-01"})
+    key = {"idempotency-key": "nightly-2024-01-01"}
+    first = world.request("POST", "/jobs", job_body(priority="high"), headers=key)
     stored = world.stored()
-    # When the same tenant sends the same key again
-    again = world.submit(headers={"idempotency-key": "nightly-2024-01-01"}, name="other")
+    # When the same tenant sends the same key again, with the same body written otherwise
+    # (keys in another order, other spacing)
+    fields = job_body(priority="high")
+    same = json.dumps(dict(reversed(fields.items())), indent=3).encode()
+    again = world.request("POST", "/jobs", same, headers=key)
     # Then it gets 202 with the same job, and no second job was stored
     assert (again.status, again.body) == (202, first.body)
     assert world.stored() == stored
+
+
+@pytest.mark.parametrize(
+    "other",
+    [{"name": "other"}, {"priority": "low"}, {"priority": None}, {"parameters": {}}],
+    ids=["name", "priority", "priority-left-out", "parameters"],
+)
+def test_a_repeated_idempotency_key_with_another_body_is_a_422(
+    world: ApiWorld, other: dict[str, Any]
+) -> None:
+    # Given a job submitted with an Idempotency-Key
+    key = {"idempotency-key": "nightly-2024-01-01"}
+    first = world.request("POST", "/jobs", job_body(priority="high"), headers=key)
+    stored = world.stored()
+    # When the same tenant sends the key again with another body
+    body = {k: v for k, v in (job_body(priority="high") | other).items() if v is not None}
+    again = world.request("POST", "/jobs", body, headers=key)
+    # Then it is a 422 naming the key and the first job, and nothing is stored
+    assert again.status == 422, again.body
+    assert (again.error["code"], again.error["field"]) == (
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
+    assert "nightly-2024-01-01" in again.error["message"]
+    assert first.body["job_id"] in again.error["message"]
+    assert world.stored() == stored
+    # And the first body still answers with the first job
+    assert world.request("POST", "/jobs", job_body(priority="high"), headers=key).body == (
+        first.body
+    )
 
 
 def test_the_same_key_from_another_tenant_is_another_job(world: ApiWorld) -> None:
@@ -124,6 +161,25 @@ def test_a_failed_attempt_waits_out_its_back_off(world: ApiWorld) -> None:
     assert body["retry_at"] == "2024-01-01T00:00:30Z"
     assert body["waiting_reason"] == "retrying after back-off until 2024-01-01T00:00:30Z"
     assert body["failure_reason"] == "OOM"
+
+
+def test_a_job_that_succeeds_on_a_retry_shows_no_failure_reason(world: ApiWorld) -> None:
+    # Given a job whose first attempt failed
+    job_id = world.submitted()
+    world.deliver(ready("c-1"))
+    first = world.service.app.get(TENANT, job_id).step_id or ""
+    world.deliver(step_event(first, "FAILED", message="OOM"))
+    # When its second attempt succeeds after the back-off
+    world.advance(30)
+    world.deliver(idle("c-1"))
+    second = world.service.app.get(TENANT, job_id).step_id or ""
+    assert second and second != first
+    world.deliver(step_event(second, "COMPLETED"))
+    # Then the job shows no failure; its history still tells of the first attempt's
+    body = world.request("GET", f"/jobs/{job_id}").body
+    assert (body["status"], body["attempts"], body["failure_reason"]) == ("succeeded", 2, None)
+    history = world.request("GET", f"/jobs/{job_id}/history").raw
+    assert b"OOM" in history
 
 
 def test_another_tenants_job_is_not_found_exactly_like_a_missing_one(world: ApiWorld) -> None:
@@ -207,6 +263,7 @@ def test_the_history_lists_the_stored_events_as_json(world: ApiWorld) -> None:
         "max_attempts": 3,
         "parameters": PARAMETERS,
         "step_args": ["spark-submit", "s3://bucket/train.py", "--date", "2024-01-01"],
+        "request_digest": None,
     }
     assert events[4]["fields"]["retry_at"] == "2024-01-01T00:00:30Z"
     assert events[4]["time"] == "2024-01-01T00:00:00Z"

@@ -55,10 +55,10 @@ def test_a_version_1_job_runs_the_step_its_profile_renders(world: ApiWorld) -> N
     terms = world.service.app.get_profile(PROFILE).terms_for(TENANT, "old", PARAMETERS)
     job = Job.submit(uuid4(), terms, world.now)
     job.enqueue(world.now)
-    store_as_version_1(world, job, {"Submitted": "step_args"})
+    store_as_version_1(world, job, {"Submitted": "step_args request_digest"})
 
     read = world.service.app.store.repository.get(job.id)
-    assert isinstance(read, Job) and read.step_args is None
+    assert isinstance(read, Job) and (read.step_args, read.request_digest) == (None, None)
     world.deliver(ready("c-1"))
     (step,) = world.runner.steps.values()
     assert step.config["HadoopJarStep"]["Args"][-1] == "2024-01-01"

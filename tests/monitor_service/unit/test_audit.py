@@ -137,6 +137,30 @@ def test_a_jobs_timeline_crosses_services_in_time_order() -> None:
     assert world.app.job_timeline("unknown") == []
 
 
+def test_emr_states_stamped_in_one_second_keep_their_sequence_in_the_timeline() -> None:
+    # Given a job's step going PENDING, RUNNING and COMPLETED, the first two stamped in one
+    # second (EMR's times are whole seconds) and the RUNNING event's id sorting first
+    world = s.World()
+    world.deliver(s.started("a", 22, "c-2", step="s-A1"))
+    pending = s.emr_step_change("j-C2", "s-A1", "PENDING", 23)
+    running = s.emr_step_change("j-C2", "s-A1", "RUNNING", 23)
+    completed = s.emr_step_change("j-C2", "s-A1", "COMPLETED", 23)
+    pending["id"], running["id"], completed["id"] = "e-3", "e-2", "e-1"
+    for event in (completed, running, pending):
+        world.deliver(event)
+    # Then the timeline, and the audit log paged one by one, keep the states' own order
+    states = [r.detail.get("state") for r in world.app.job_timeline("a")]
+    assert states == [None, "PENDING", "RUNNING", "COMPLETED"]
+    paged, cursor = [], None
+    while True:
+        page = world.app.audit_events(AuditQuery(limit=1, after=cursor, job_id="a"))
+        paged += [r.detail.get("state") for r in page.records]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert paged == states
+
+
 def test_a_record_keeps_the_event_as_json() -> None:
     world = s.World()
     world.set(5)

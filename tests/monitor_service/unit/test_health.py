@@ -103,7 +103,7 @@ def test_lost_beats_are_gaps_in_an_instances_sequence() -> None:
     world = s.World()
     for sequence in (1, 2, 5, 6):
         world.deliver(s.heartbeat("job-service", sequence * 60, sequence, instance="i-9"))
-    world.deliver(s.heartbeat("job-service", 30, 1, instance="i-8"))
+    world.deliver(s.heartbeat("job-service", 300, 1, instance="i-8"))
     world.set(400)
     (job_service,) = [
         r for r in world.app.health(world.now)["services"] if r["service"] == "job-service"
@@ -111,7 +111,7 @@ def test_lost_beats_are_gaps_in_an_instances_sequence() -> None:
     assert job_service["instances"] == [
         {
             "instance_id": "i-8",
-            "last_heartbeat_at": "2024-01-01T00:00:30+00:00",
+            "last_heartbeat_at": "2024-01-01T00:05:00+00:00",
             "sequence": 1,
             "lost_beats": 0,
         },
@@ -123,6 +123,30 @@ def test_lost_beats_are_gaps_in_an_instances_sequence() -> None:
         },
     ]
     assert job_service["heartbeat_age_seconds"] == 40.0
+
+
+def test_a_killed_and_restarted_instance_drops_out_within_the_timeout() -> None:
+    world = s.World()
+    # Given the job service beating as i-1 each minute, killed after its beat at 300 s and
+    # restarted as i-2, which beats from 330 s on
+    _beat_and_tick(world, 300, {})
+    for minute in range(6, 20):
+        world.set(minute * TICK - 30)
+        world.deliver(s.heartbeat("job-service", minute * TICK - 30, minute - 5, instance="i-2"))
+
+    def listed(seconds: float) -> list[str]:
+        world.set(seconds)
+        (row,) = [
+            r for r in world.app.health(world.now)["services"] if r["service"] == "job-service"
+        ]
+        return [instance["instance_id"] for instance in row["instances"]]
+
+    # Then both are listed while i-1 could still be alive, and i-2 alone once i-1 has been
+    # silent for the heartbeat timeout (3 minutes, not 8)
+    assert listed(300 + TIMEOUT) == ["i-1", "i-2"]
+    assert listed(300 + TIMEOUT + 1) == ["i-2"]
+    # And a service whose every instance went silent still shows the last one heard from
+    assert listed(19 * TICK - 30 + 2 * TIMEOUT) == ["i-2"]
 
 
 def test_emr_terminated_with_errors_for_a_known_cluster_raises_one_cluster_unhealthy() -> None:
