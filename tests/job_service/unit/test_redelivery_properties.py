@@ -22,7 +22,6 @@ from functools import partial
 from typing import Any
 from uuid import uuid4
 
-from hypothesis import event as observe
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -41,8 +40,8 @@ from job_service.adapters import FakeStepRunner
 from job_service.application.ports import StepStatus
 from job_service.bootstrap import JobService, JobServiceSettings, bootstrap
 from job_service.domain import Job, ProfileTerms, StepTemplate
-from job_service.domain.values import PRIORITIES
-from tests.redelivery import PROPERTY_SETTINGS, as_sqs_delivers
+from job_service.domain.values import PRIORITIES, Priority
+from tests.redelivery import PROPERTY_SETTINGS, compare_rounds
 
 T0 = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
 TENANT = "tenant-1"
@@ -100,7 +99,7 @@ def step_id_of(name: str) -> str:
 
 @dataclass(frozen=True)
 class Workload:
-    jobs: tuple[tuple[str, str], ...]
+    jobs: tuple[tuple[str, Priority], ...]
     """(job profile, priority) of each job, submitted in this order."""
     slots: Mapping[str, int]
 
@@ -351,24 +350,9 @@ def test_any_redelivery_in_any_order_leaves_the_jobs_as_one_delivery_in_order(
     emr = Emr()
     in_order, redelivered = Service(workload, emr), Service(workload, emr)
     newsroom = Newsroom(in_order, workload.slots)
-    sent: list[Event] = []
-    for n in range(rounds):
-        # When each round's news reaches one once, in order, and the other as SQS may deliver
-        label = f"round {n}"
-        batch = newsroom.round(
-            data.draw(st.integers(1, 6), f"{label} news"),
-            lambda choices: data.draw(st.sampled_from(choices), label),  # noqa: B023
-        )
-        for event in batch:
-            in_order.deliver(event)
-        for event in as_sqs_delivers(data, batch, sent, label):
-            redelivered.deliver(event)
-        sent += batch
-        in_order.tick()
-        redelivered.tick()
-        # Then after every round both are in the same state (the same steps added as often)
-        assert redelivered.state() == in_order.state(), f"after {label}"
-    observe("events sent", len(sent))
+    # When rounds of news reach one once each, in order, and the other as SQS may deliver them,
+    # then after every round both are in the same state
+    compare_rounds(data, rounds, newsroom, in_order, redelivered)
 
 
 def test_the_news_covers_every_kind_of_event_and_ends_jobs() -> None:
