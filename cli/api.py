@@ -153,6 +153,17 @@ class MonitorApi:
         found: Json = self.client.get("/metrics")
         return found
 
+    def dead_letters(self, queue: str | None = None) -> Json:
+        """GET /dead-letters: the dead-letter queues' depths and messages."""
+        found: Json = self.client.get("/dead-letters", {"queue": queue})
+        return found
+
+    def redrive(self, queue: str | None = None) -> Json:
+        """POST /dead-letters/redrive: send the dead letters back to their queues."""
+        body: Json = {} if queue is None else {"queue": queue}
+        moved: Json = self.client.request("POST", "/dead-letters/redrive", body)
+        return moved
+
     def job_history(self, start: str, end: str, page_size: int = MONITOR_PAGE) -> Iterator[Json]:
         """Every job submitted in [start, end) as GET /audit/jobs rows, oldest first, following
         next_token lazily (one page in memory at a time)."""

@@ -6,7 +6,7 @@ import argparse
 from typing import Final
 
 from cli.argtypes import count, history_page, page_size, positive
-from cli.commands import CommandAdder, Handler, export, jobs, platform, tenants
+from cli.commands import CommandAdder, Handler, dead_letters, export, jobs, platform, tenants
 from cli.demo.command import add_demo_command
 from cli.exits import exit_codes_help
 from cli.settings import (
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _job_commands(command)
     _platform_commands(command, common)
+    dead_letters.add_command(command, common)
     add_demo_command(command)
     return parser
 

@@ -8,7 +8,7 @@ the pollers take `api.get().service`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,15 @@ def service_environment(
     env[spec.table_variable] = spec.table(local)
     env.setdefault("TENANT_API_KEYS", f"{runner.demo_tenant}={runner.demo_api_key}")
     env.setdefault("OPERATOR_API_KEYS", runner.operator_api_key)
+    if spec.name == "monitor":
+        env.setdefault("DEAD_LETTER_QUEUES", dead_letter_queues(DEFINITIONS))
     return env
+
+
+def dead_letter_queues(definitions: Iterable[ConsumerDefinition]) -> str:
+    """The monitor's DEAD_LETTER_QUEUES: each consumer's queue and its dead-letter queue, as
+    the emulator has them (resources.py creates both from the same definitions)."""
+    return ",".join(f"{d.queue_name}={d.dead_letter_queue_name}" for d in definitions)
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,10 @@ def bootstrap(
     inspector: ClusterInspector | None = None,
     thresholds: ThresholdSource | None = None,
     clock: Callable[[], datetime] | None = None,
+    new_id: Callable[[], UUID] = uuid4,
 ) -> ClusterService:
-    """The cluster service on `settings`; the keyword arguments replace AWS and the clock."""
+    """The cluster service on `settings`; the keyword arguments replace AWS and the clock
+    (`new_id` names new clusters: tests that compare two services give both the same names)."""
     provisioner = provisioner or CloudFormationProvisioner(aws_client("cloudformation", settings))
     inspector = inspector or EmrInspector(aws_client("emr", settings))
     if thresholds is None and settings.thresholds_ssm_prefix:
@@ -123,6 +125,7 @@ def bootstrap(
         inspector=inspector,
         template=Path(settings.template_path).read_text(),
         thresholds=thresholds,
+        new_id=new_id,
         reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
         delete_orphans=settings.delete_orphans,
     )

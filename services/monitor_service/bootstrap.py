@@ -37,7 +37,12 @@ from monitor_service.application import (
     translator_for,
 )
 from monitor_service.application.exposition import samples_of
-from monitor_service.application.ports import DiscardMetrics, MetricsPublisher
+from monitor_service.application.ports import (
+    DeadLetterQueues,
+    DiscardMetrics,
+    MetricsPublisher,
+    NoDeadLetterQueues,
+)
 from monitor_service.domain import (
     DEFAULT_TARGETS,
     PRIORITIES,
@@ -62,6 +67,9 @@ class MonitorServiceSettings(ServiceSettings):
     metrics_output: str = "none"
     """Where each Tick publishes the figures: emf (stdout, for CloudWatch), log, or none."""
     metrics_namespace: str = "EmrControlPlane"
+    dead_letter_queues: Mapping[str, str] = field(default_factory=dict)
+    """The consumers' queues whose dead letters the monitor shows and redrives: queue name →
+    its dead-letter queue's name."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> MonitorServiceSettings:
@@ -69,7 +77,8 @@ class MonitorServiceSettings(ServiceSettings):
         AWS_DEFAULT_REGION), TICK_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS, SLA_TARGETS
         (e.g. "critical=60,high=300,normal=1800,low=7200"), PRICE_TABLE, INSTANCE_ID (else
         AWS_LAMBDA_LOG_STREAM_NAME), PERSISTENCE_MODULE, CREATE_TABLE (y/n), METRICS_OUTPUT
-        (emf, log or none; default emf in Lambda, else none), METRICS_NAMESPACE."""
+        (emf, log or none; default emf in Lambda, else none), METRICS_NAMESPACE,
+        DEAD_LETTER_QUEUES (e.g. "job-service-events=job-service-events-dlq,...")."""
         shared = common(environ, "MONITOR_SERVICE_TABLE")
         if not shared["table_name"]:
             raise SettingsError("set MONITOR_SERVICE_TABLE to the monitor's event-store table")
@@ -80,6 +89,7 @@ class MonitorServiceSettings(ServiceSettings):
             price_table=environ.get("PRICE_TABLE") or None,
             metrics_output=_metrics_output(environ),
             metrics_namespace=environ.get("METRICS_NAMESPACE") or "EmrControlPlane",
+            dead_letter_queues=_queue_pairs(environ.get("DEAD_LETTER_QUEUES", "")),
         )
 
     def policy(self) -> MonitorPolicy:
@@ -106,6 +116,16 @@ def _targets(raw: str) -> dict[str, float]:
     return targets
 
 
+def _queue_pairs(raw: str) -> dict[str, str]:
+    pairs = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        queue, _, dead_letters = (side.strip() for side in part.partition("="))
+        if not queue or not dead_letters:
+            raise SettingsError(f"DEAD_LETTER_QUEUES: {part!r} must be <queue>=<dead-letter queue>")
+        pairs[queue] = dead_letters
+    return pairs
+
+
 def _metrics_output(environ: Mapping[str, str]) -> str:
     default = "emf" if environ.get("AWS_LAMBDA_FUNCTION_NAME") else "none"
     output = (environ.get("METRICS_OUTPUT") or default).strip().lower()
@@ -128,6 +148,8 @@ class MonitorService(ScheduledTick[TickReport]):
     translate: MonitorEventTranslator
     clock: Callable[[], datetime]
     metrics: MetricsPublisher
+    dead_letters: DeadLetterQueues = field(default_factory=NoDeadLetterQueues)
+    """The consumers' dead-letter queues (operators list and redrive them through the API)."""
 
     def after(self, at: datetime, report: TickReport) -> None:
         """Once the Tick is done, the metrics of that moment are published (CloudWatch EMF on
@@ -141,9 +163,11 @@ def bootstrap(
     clock: Callable[[], datetime] | None = None,
     policy: MonitorPolicy | None = None,
     metrics: MetricsPublisher | None = None,
+    dead_letters: DeadLetterQueues | None = None,
 ) -> MonitorService:
     """The monitor service on `settings`; `clock` replaces the system clock, `policy` the one
-    the settings describe, `metrics` the publisher METRICS_OUTPUT names."""
+    the settings describe, `metrics` the publisher METRICS_OUTPUT names, `dead_letters` the
+    SQS queues DEAD_LETTER_QUEUES names."""
     app = build_application(
         settings.store_env(),
         policy=policy or settings.policy(),
@@ -159,6 +183,7 @@ def bootstrap(
         translate=translator_for(app.store),
         clock=now,
         metrics=metrics or metrics_publisher(settings),
+        dead_letters=dead_letters or dead_letter_queues(settings),
     )
 
 
@@ -189,6 +214,24 @@ def metrics_publisher(settings: MonitorServiceSettings) -> MetricsPublisher:
             settings.metrics_namespace, write=logging.getLogger(__name__).info
         )
     return EmfMetricsPublisher(settings.metrics_namespace)
+
+
+def dead_letter_queues(settings: MonitorServiceSettings) -> DeadLetterQueues:
+    """SQS's dead-letter queues of the queues the settings name (boto3 only if there are any)."""
+    if not settings.dead_letter_queues:
+        return NoDeadLetterQueues()
+    import boto3
+    from botocore.config import Config
+
+    from monitor_service.adapters.dead_letters import SqsDeadLetterQueues
+
+    sqs = boto3.client(
+        "sqs",
+        region_name=settings.region,
+        endpoint_url=settings.endpoint_url,
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+    )
+    return SqsDeadLetterQueues(sqs, settings.dead_letter_queues)
 
 
 def _utc_now() -> datetime:

@@ -16,6 +16,7 @@ from backbone.http.errors import ApiError
 from backbone.http.negotiation import preferred
 from backbone.http.pagination import decode_token, encode_token
 from backbone.http.params import TOKEN_PATTERN
+from monitor_service.api.dead_letters import depth_rows, depths_view
 from monitor_service.api.models import AsOfQuery, AuditEventsQuery, JobHistoryQuery, MetricsQuery
 from monitor_service.api.runtime import QUERY_FIELDS, MonitorCall
 from monitor_service.application.exposition import to_prometheus
@@ -43,7 +44,8 @@ def health(call: MonitorCall) -> Response:
     query = read_query(call, AsOfQuery)
     at = query.as_of or call.now()
     answer = call.app.health(at, exact=query.as_of is not None)
-    return Response({"at": iso(at), **answer})
+    dead_letters = depths_view(call.service.dead_letters)
+    return Response({"at": iso(at), **answer, "dead_letter_queues": dead_letters})
 
 
 def metrics(call: MonitorCall) -> Response:
@@ -51,6 +53,7 @@ def metrics(call: MonitorCall) -> Response:
     query = read_query(call, MetricsQuery)
     at, exact = query.as_of or call.now(), query.as_of is not None
     report = call.app.metrics(at, exact=exact)
+    report["dead_letter_messages"] = depth_rows(call.service.dead_letters)
     if _wants_text(query.format, call.header("Accept")):
         return Response(
             to_prometheus(report), headers={"Content-Type": PROMETHEUS, "Vary": "Accept"}

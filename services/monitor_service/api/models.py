@@ -28,6 +28,24 @@ class AsOfQuery(BaseModel):
     """Answer from the audit log as it stood at this time; now if left out."""
 
 
+class DeadLettersQuery(BaseModel):
+    """GET /dead-letters."""
+
+    model_config = QUERY
+
+    queue: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,80}$")] | None = None
+    """Only this consumer queue's dead letters; every queue's if left out."""
+
+
+class Redrive(BaseModel):
+    """POST /dead-letters/redrive: send dead letters back to the queue they came from."""
+
+    model_config = QUERY
+
+    queue: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,80}$")] | None = None
+    """Only this consumer queue's dead letters; every queue's if left out."""
+
+
 class MetricsQuery(AsOfQuery):
     """GET /metrics."""
 

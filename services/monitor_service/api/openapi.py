@@ -17,14 +17,23 @@ from backbone.http.identity import API_KEY_HEADER
 from backbone.http.openapi import JSON, Description, Route, write_or_check
 from backbone.http.openapi import document as build
 from backbone.http.routes import document_route
-from monitor_service.api import actions, dashboard
-from monitor_service.api.models import AsOfQuery, AuditEventsQuery, JobHistoryQuery, MetricsQuery
+from monitor_service.api import actions, dashboard, dead_letters
+from monitor_service.api.models import (
+    AsOfQuery,
+    AuditEventsQuery,
+    DeadLettersQuery,
+    JobHistoryQuery,
+    MetricsQuery,
+    Redrive,
+)
 from monitor_service.api.views import (
     AuditPageView,
+    DeadLettersView,
     HealthView,
     JobHistoryView,
     JobTimelineView,
     MetricsView,
+    RedriveView,
 )
 
 DOCUMENT_PATH: Final = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -93,6 +102,26 @@ ROUTES: Final = (
     ),
     Route(
         "GET",
+        "/dead-letters",
+        "The messages the consumers gave up on, per queue, oldest first",
+        200,
+        DeadLettersView,
+        (400, 401, 404),
+        query=DeadLettersQuery,
+        action=dead_letters.list_dead_letters,
+    ),
+    Route(
+        "POST",
+        "/dead-letters/redrive",
+        "Send the dead letters of every queue, or of one, back to their queue",
+        200,
+        RedriveView,
+        (400, 401, 404),
+        Redrive,
+        action=dead_letters.redrive,
+    ),
+    Route(
+        "GET",
         "/dashboard",
         "The live dashboard (HTML)",
         200,
@@ -118,7 +147,10 @@ ROUTES: Final = (
 _ERROR_TEXT: Final = {
     400: "A query parameter is malformed or out of range; error.field names it",
     401: f"No {API_KEY_HEADER} header, or an unknown key",
-    404: "No event names the job (by as_of, if given), or no such dashboard file",
+    404: (
+        "No event names the job (by as_of, if given), no such dashboard file, or no such "
+        "consumer queue"
+    ),
 }
 _DESCRIPTION: Final = (
     "The System Monitor: service and cluster health from heartbeats, metrics (queues, waits "

@@ -48,12 +48,23 @@ class ClusterHealthView(View):
     last_seen: datetime | None
 
 
+class DeadLetterQueueView(View):
+    queue: str
+    """The consumer's queue."""
+    dead_letter_queue: str
+    depth: int
+    """Messages the consumer gave up on (jobctl dlq list shows them, jobctl dlq redrive sends
+    them back)."""
+
+
 class HealthView(View):
     """Every service from its heartbeats, and every cluster the monitor knows."""
 
     at: datetime
     services: list[ServiceView]
     clusters: list[ClusterHealthView]
+    dead_letter_queues: list[DeadLetterQueueView] = []
+    """Each consumer's dead-letter queue, now (whatever as_of says: SQS keeps no past)."""
 
 
 class MetricsView(View):
@@ -90,6 +101,38 @@ class MetricsView(View):
     service_up: list[Row]
     hourly: list[Row]
     """Per profile and UTC hour of the last 24: cluster seconds by phase, utilization, dollars."""
+    dead_letter_messages: list[Row] = []
+    """Per consumer queue, the messages in its dead-letter queue, now (whatever as_of says)."""
+
+
+class DeadLetterView(View):
+    queue: str
+    """The consumer's queue it came from, and goes back to on a redrive."""
+    message_id: str
+    detail_type: str | None
+    event_id: str | None
+    """The id the consumer deduplicates on (a redriven copy of a handled event changes
+    nothing)."""
+    receive_count: int
+    """How often the consumer received it before giving up."""
+    first_error: str | None
+    """Why it failed, if the message says; else the consumer's log has it, by message id."""
+    age_seconds: float
+    """Since it was first sent to the consumer's queue."""
+
+
+class DeadLettersView(View):
+    """GET /dead-letters: the dead-letter queues and their messages, oldest first."""
+
+    queues: list[DeadLetterQueueView]
+    messages: list[DeadLetterView]
+
+
+class RedriveView(View):
+    """POST /dead-letters/redrive: how many messages went back to each queue."""
+
+    moved: dict[str, int]
+    total: int
 
 
 class AuditEventView(View):

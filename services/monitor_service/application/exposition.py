@@ -135,6 +135,12 @@ FAMILIES: Final = (
     ),
     Family("sla_breaches", "emrcp_sla_breaches_total", "counter", "Jobs that waited past target."),
     Family("service_up", "emrcp_service_up", "gauge", "1 while the service's heartbeats arrive."),
+    Family(
+        "dead_letter_messages",
+        "emrcp_dead_letter_messages",
+        "gauge",
+        "Messages a consumer gave up on, in its queue's dead-letter queue (read from SQS).",
+    ),
 )
 
 

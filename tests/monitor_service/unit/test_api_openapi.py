@@ -21,6 +21,8 @@ FIXED_ROUTES = {
     ("/audit/jobs/{job_id}", "GET"),
     ("/dashboard", "GET"),
     ("/dashboard/assets/{name}", "GET"),
+    ("/dead-letters", "GET"),
+    ("/dead-letters/redrive", "POST"),
 }
 """The routes the deployment templates are written from: changing them changes the templates."""
 

@@ -79,6 +79,7 @@ window.DashboardView = (() => {
     $("cost-total").textContent = dollars(sum(metrics.cost_dollars));
     $("breaches-total").textContent = String(sum(metrics.sla_breaches));
     $("orphans-total").textContent = String(sum(metrics.orphan_stacks_found || []));
+    $("dead-letters-total").textContent = String(sum(metrics.dead_letter_messages || []));
     const healthy = health.services.filter((service) => service.state === "healthy").length;
     $("services-healthy").textContent = `${healthy} / ${health.services.length}`;
   }
@@ -155,6 +156,13 @@ window.DashboardView = (() => {
       cell(duration(service.heartbeat_age_seconds), "num"), cell(String(service.instances.length), "num"),
     ], { service: service.service, state: service.state }));
     fill("services", rows, 5);
+  }
+
+  function renderDeadLetters(health) {
+    const rows = (health.dead_letter_queues || []).map((q) => tableRow([
+      cell(q.queue), cell(q.dead_letter_queue), cell(String(q.depth), q.depth > 0 ? "num state-unhealthy" : "num"),
+    ], { queue: q.queue }));
+    fill("dead-letters", rows, 3);
   }
 
   function jobButton(jobId, openJob) {
@@ -258,6 +266,7 @@ window.DashboardView = (() => {
     renderWaits(metrics);
     renderTenants(metrics);
     renderServices(health);
+    renderDeadLetters(health);
     renderTimeline(events, openJob);
     renderCharts(metrics, profiles);
   }
