@@ -140,11 +140,11 @@ class CountingWorld:
         self.cause = "setup"
         self.counts = {name: ServiceCounts() for name in SERVICES}
         self.driver = LocalAwsDriver(
-            self.endpoint_url, timings=DriverTimings(), events_client=client("events", self.endpoint_url)
+            self.endpoint_url,
+            timings=DriverTimings(),
+            events_client=client("events", self.endpoint_url),
         )
-        self.jobs = bootstrap_job_service(
-            JobServiceSettings(**self._store("jobs")), clock=self.now
-        )
+        self.jobs = bootstrap_job_service(JobServiceSettings(**self._store("jobs")), clock=self.now)
         self.clusters = bootstrap_cluster_service(
             ClusterServiceSettings(
                 **self._store("clusters"), thresholds_ssm_prefix=f"{self.prefix}/pools"
@@ -160,6 +160,7 @@ class CountingWorld:
             "monitor": self.monitor,
         }
         for name, service in self.services.items():
+            service.consumer.batch_saves = batched and service.consumer.batch_saves
             self._watch(name, service)
         self.pipeline = self._pipeline()
         self.job_ids: list[tuple[str, str]] = []
