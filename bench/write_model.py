@@ -58,7 +58,7 @@ from bench.write_counts import TransactionShape
 
 RECEIVE_SECONDS: Final = 0.010
 """An SQS ReceiveMessage round trip (assumed)."""
-SECONDS: Final = 8.0
+SECONDS: Final = 6.0
 """Simulated seconds per offered load (after WARM_UP)."""
 WARM_UP: Final = 0.5
 UNKNOWN: Final = -1

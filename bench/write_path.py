@@ -49,6 +49,8 @@ def run(report: Report, emulator: Emulator) -> None:
         loads = _loads(before, counted["batched saves"], True)
         sharded = Assumptions(logs=logs)
         outcomes = [write_model.sustained(load, sharded) for load in loads]
+        each = ", ".join(f"{o.service} {o.offered_jobs_per_s:.1f}" for o in outcomes)
+        print(f"  batched saves and {logs} logs per table (not built): sustained jobs/s {each}")
         figure = min(o.offered_jobs_per_s for o in outcomes)
         name = f"platform sustained jobs/s, {logs} logs per table [model, not built]"
         report.add(SECTION, name, figure)
