@@ -32,8 +32,8 @@ item. The counter item and the `notification` partition are one partition key ea
 notification's sort key only grows, so splitting for heat does not spread its writes.
 
 Latency. DynamoDB publishes no latency figure for transactions. Assumed: lognormal with median
-12 ms and 99th percentile 25 ms for a TransactWriteItems (the 10-25 ms band of the design
-notes, docs/architecture.md "The write ceiling"), 4 ms / 10 ms for a strongly consistent
+12 ms and 99th percentile 25 ms for a TransactWriteItems (10-25 ms a transaction: the figure
+docs/architecture.md "The write ceiling" works with), 4 ms / 10 ms for a strongly consistent
 GetItem; a cancelled transaction costs a whole latency too.
 
 A service sustains an offered load when, over `SECONDS` of simulated time, no save gave up,
