@@ -7,7 +7,14 @@ import os
 import platform
 from uuid import uuid4
 
-from bench import acceptance, board_checkpoint, cluster_lifecycle, eventstore, messaging
+from bench import (
+    acceptance,
+    board_checkpoint,
+    cluster_lifecycle,
+    eventstore,
+    messaging,
+    write_path,
+)
 from bench import simulator as simulator_bench
 from bench.dispatch import dispatch_benchmark
 from bench.monitor import metrics_query_benchmark, replay_benchmark
@@ -44,6 +51,8 @@ def main() -> None:
         acceptance.run(report, emulator)
         print("\n== cluster lifecycle ==")
         cluster_lifecycle.run(report, emulator)
+        print("\n== write path: transactions per job (counted) and DynamoDB's ceilings (model) ==")
+        write_path.run(report, emulator)
         print("\n== monitor service: audit replay, in-memory and on the emulator ==")
         _replay_side_by_side(report, emulator)
     print("\n== job service ==")

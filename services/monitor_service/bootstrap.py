@@ -179,7 +179,7 @@ def bootstrap(
         settings=settings,
         app=app,
         handlers=handlers,
-        consumer=Consumer(handlers.by_detail_type()),
+        consumer=Consumer(handlers.by_detail_type(), batch_handler=handlers.on_events),
         translate=translator_for(app.store),
         clock=now,
         metrics=metrics or metrics_publisher(settings),

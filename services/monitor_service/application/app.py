@@ -38,6 +38,7 @@ class MonitorApplication(StoreFacade[MonitorStore]):
         super().__init__(store)
         # For consumed events.
         self.record = recording.record
+        self.record_batch = recording.record_batch
         # For the REST API (and the metrics published on every tick).
         self.audit_events = queries.audit_events
         self.job_timeline = queries.job_timeline

@@ -9,7 +9,7 @@ The recorded time is the handler's clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -43,3 +43,8 @@ class MonitorServiceHandlers:
     def on_event(self, event: Any) -> None:
         """An IntegrationEvent or an AwsEvent: append it to the audit log."""
         self._app.record(event, at=self._clock(), consumed=[event.event_id])
+
+    def on_events(self, events: Sequence[Any]) -> Sequence[BaseException | None]:
+        """A whole SQS batch, recorded in as few saves as it can (the Consumer's batch
+        handler); per event, None or what failed it alone."""
+        return self._app.record_batch(events, at=self._clock())

@@ -222,3 +222,61 @@ def test_a_chalice_sqs_handler_returns_the_partial_batch_response() -> None:
 
     # Then Chalice hands the consumer's answer back to Lambda unchanged
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+
+
+def test_a_batch_handler_gets_the_parsed_batch_at_once_and_its_failures_stay_alone() -> None:
+    # Given a consumer with a batch handler that fails the second event it gets and answers the
+    # third as a duplicate
+    calls: list[list[str]] = []
+
+    def handle_batch(events: Any) -> list[BaseException | None]:
+        calls.append([e.job_id for e in events])
+        return [None, RuntimeError("cannot save"), AlreadyConsumed(["x"])]
+
+    consumer = Consumer({"JobSubmitted": _refuse}, batch_handler=handle_batch)
+    bodies = [body(submitted("a")), "{not json", body(submitted("b")), body(submitted("c"))]
+    # When a batch with a malformed message among them arrives
+    answer = consumer.handle_sqs_event(sqs_event(*bodies))
+    # Then the handler got the three parsed events in one call, and only the malformed message
+    # and the failed event are reported
+    assert calls == [["a", "b", "c"]]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]}
+
+
+def test_a_batch_handler_that_raises_falls_back_to_one_message_at_a_time() -> None:
+    # Given a batch handler that fails as a whole, and single handlers that fail on "b" only
+    seen: list[str] = []
+
+    def handle_one(event: JobSubmitted) -> None:
+        if event.job_id == "b":
+            raise RuntimeError("poison")
+        seen.append(event.job_id)
+
+    def handle_batch(events: Any) -> list[BaseException | None]:
+        raise RuntimeError("the batch's save failed")
+
+    consumer = Consumer({"JobSubmitted": handle_one}, batch_handler=handle_batch)
+    answer = consumer.handle_sqs_event(sqs_event(*(body(submitted(j)) for j in "abc")))
+    # Then each message was handled alone and only the poison one is reported
+    assert seen == ["a", "c"]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+
+
+def test_batch_saves_off_handles_every_message_alone() -> None:
+    seen: list[str] = []
+    consumer = Consumer(
+        {"JobSubmitted": lambda e: seen.append(e.job_id)}, batch_handler=_refuse_batch
+    )
+    consumer.batch_saves = False
+    assert consumer.handle_sqs_event(sqs_event(*(body(submitted(j)) for j in "ab"))) == {
+        "batchItemFailures": []
+    }
+    assert seen == ["a", "b"]
+
+
+def _refuse(event: Any) -> None:
+    raise AssertionError("the batch handler handles batches")
+
+
+def _refuse_batch(events: Any) -> list[BaseException | None]:
+    raise AssertionError("batch saves are off")
