@@ -177,7 +177,7 @@ def _patch_instance_tracking() -> None:
         tracked.append(instance)
         return instance
 
-    BaseModel.__new__ = staticmethod(tracked_new)  # type: ignore[assignment]
+    BaseModel.__new__ = staticmethod(tracked_new)  # type: ignore[method-assign]
 
 
 class ExpiringIterators(OrderedDict[str, Any]):
