@@ -81,8 +81,8 @@ def audit(platform: Platform, aws: Aws, jobs: dict[str, Accepted]) -> Audit:
     for job_id in {s.job_id for s in steps if s.job_id in jobs}:
         allocated = _allocations(platform, jobs[job_id])
         for step in by_job[job_id]:
-            cluster = allocated.get(step.attempt)
-            if cluster is None or emr_of.get(cluster) != step.emr_cluster_id:
+            cluster = allocated.get(step.attempt, "none")
+            if emr_of.get(cluster) != step.emr_cluster_id:
                 report.foreign_steps.append(
                     f"{job_id}#{step.attempt}: step {step.step_id} on {step.emr_cluster_id}, "
                     f"allocated {cluster} ({emr_of.get(cluster)})"
