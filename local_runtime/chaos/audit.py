@@ -127,20 +127,28 @@ def _emr_ids(platform: Platform) -> dict[str, str]:
 
 
 def _leaks(aws: Aws, records: list[dict[str, Any]]) -> list[str]:
-    """Stacks and EMR clusters alive in AWS that no cluster record holds."""
+    """Stacks and EMR clusters alive in AWS that no cluster record holds (a record holds its
+    stack until the stack is deleted; an EMR cluster is its stack's, named after the record)."""
     holding = [r for r in records if not r.get("stack_deleted")]
     stacks = {r["stack_name"] for r in holding if r.get("stack_name")}
     emr_ids = {r["emr_cluster_id"] for r in holding if r.get("emr_cluster_id")}
+    held_ids = {str(r["cluster_id"]) for r in holding}
+    states = {
+        str(r["cluster_id"]): f"{r['state']}, stack_deleted={r.get('stack_deleted')}"
+        for r in records
+    }
     leaks = [
         f"stack {s['StackName']} ({s['StackStatus']})"
         for s in aws.live_stacks()
         if s["StackName"] not in stacks
     ]
     for cluster in aws.clusters(LIVE_EMR):
-        if cluster["Id"] not in emr_ids and cluster.get("Name") not in stacks:
-            leaks.append(
-                f"cluster {cluster['Id']} {cluster.get('Name')} ({cluster['Status']['State']})"
-            )
+        name = str(cluster.get("Name", ""))
+        owner = next((i for i in states if name.endswith(i)), None)
+        if cluster["Id"] in emr_ids or owner in held_ids:
+            continue
+        record = states.get(owner or "", "no record")
+        leaks.append(f"cluster {cluster['Id']} {name} ({cluster['Status']['State']}; {record})")
     return leaks
 
 
