@@ -34,6 +34,12 @@ reset still see every live instance.
 GetRecords makes the next one) in a dict for ever. DynamoDB Streams' iterators expire after 15
 minutes; here they do too: the expired ones are dropped, and a GetRecords with one is answered
 ExpiredIteratorException, as AWS answers (the relay then asks for a new one from its position).
+
+**Stream records are kept for ever.** A table's stream holds a copy of every item ever written.
+DynamoDB Streams keeps 24 hours; this emulator, which holds everything in memory, keeps
+`STREAM_RETENTION_SECONDS` (EMULATOR_STREAM_RETENTION_SECONDS, 15 minutes by default: the relays
+read each record within seconds). Older records are dropped from the front, sequence numbers go on
+unchanged, and an iterator behind the oldest record kept reads from it (TRIM_HORIZON).
 """
 
 from __future__ import annotations
@@ -41,15 +47,18 @@ from __future__ import annotations
 import contextvars
 import copy
 import functools
+import os
 import time
 import types
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 SHARD_ITERATOR_SECONDS = 15 * 60.0
 """How long a shard iterator stays valid (DynamoDB Streams: 15 minutes)."""
+STREAM_RETENTION_SECONDS = float(os.environ.get("EMULATOR_STREAM_RETENTION_SECONDS") or 15 * 60)
+"""How long a stream record is kept (see the module docstring)."""
 
 _transaction: contextvars.ContextVar[_Backups | None] = contextvars.ContextVar(
     "transaction", default=None
@@ -226,6 +235,45 @@ def _patch_shard_iterators() -> None:
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
 
 
+def _patch_stream_retention(clock: Callable[[], float] = time.monotonic) -> None:
+    """Stream records older than STREAM_RETENTION_SECONDS are dropped (never mid-transaction,
+    whose rollback cuts the stream back by position)."""
+    from moto.dynamodb.models.table import StreamShard
+
+    original_add = StreamShard.add
+    original_get = StreamShard.get
+
+    @functools.wraps(original_add)
+    def add(self: Any, old: Any, new: Any) -> None:
+        original_add(self, old, new)
+        stamps: deque[float] = self.__dict__.setdefault("_stamps", deque())
+        stamps.append(clock())
+        if _transaction.get() is None:
+            trim_stream(self, clock() - STREAM_RETENTION_SECONDS)
+
+    @functools.wraps(original_get)
+    def get(self: Any, start: int, quantity: int) -> Any:
+        return original_get(self, max(start, self.starting_sequence_number), quantity)
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.get = get  # type: ignore[method-assign]
+
+
+def trim_stream(shard: Any, older_than: float) -> int:
+    """Drop a shard's records stamped before `older_than`; how many were dropped."""
+    stamps: deque[float] = shard.__dict__.setdefault("_stamps", deque())
+    while len(stamps) > len(shard.items):  # records a rolled-back transaction added, cut since
+        stamps.pop()
+    dropped = 0
+    while len(stamps) > 0 and stamps[0] < older_than and dropped < len(shard.items):
+        stamps.popleft()
+        dropped += 1
+    if dropped:
+        del shard.items[:dropped]
+        shard.starting_sequence_number += dropped
+    return dropped
+
+
 def apply() -> None:
     """Patch moto's backends in this process; calling it again does nothing."""
     global _applied
@@ -235,6 +283,7 @@ def apply() -> None:
 
     _patch_instance_tracking()
     _patch_shard_iterators()
+    _patch_stream_retention()
     _patch_query()
 
     original = models.DynamoDBBackend.transact_write_items

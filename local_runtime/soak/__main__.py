@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local_runtime.emulator import client
 from local_runtime.harness.platform import (
     ACME_KEY,
     DEMO_KEY,
@@ -77,7 +78,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--max-slope",
         type=float,
         default=1.0,
-        help="MB/min a process may grow by before the soak fails (1.0)",
+        help="MB/min a service process may grow by before the soak fails (1.0)",
+    )
+    parser.add_argument(
+        "--max-runner-slope",
+        type=float,
+        default=6.0,
+        help="MB/min the runner (the emulator, which holds every stored event) may grow by (6.0)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path(".run/soak"))
@@ -132,6 +139,21 @@ class Load:
         return counts
 
 
+def stored_items(platform: Platform) -> int:
+    """Items in the services' event-store tables now (what the emulator holds as data)."""
+    dynamodb = client("dynamodb", platform.emulator_url)
+    total = 0
+    for table in dynamodb.list_tables()["TableNames"]:
+        request: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
+        while True:
+            page = dynamodb.scan(**request)
+            total += int(page["Count"])
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return total
+
+
 def sample(platform: Platform, memory: dict[str, ProcessMemory], minute: float) -> None:
     pids = platform.pids()
     for name, pid in pids.items():
@@ -148,6 +170,7 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     platform = start_platform(args.out / "logs")
     memory: dict[str, ProcessMemory] = {}
+    items: list[tuple[float, float]] = []
     load = Load(platform, args.jobs_per_minute, args.seed)
     began = time.monotonic()
     try:
@@ -155,7 +178,8 @@ def main(argv: list[str]) -> int:
         while True:
             minute = (time.monotonic() - began) / 60
             sample(platform, memory, minute)
-            print(_line(memory, minute), flush=True)
+            items.append((round(minute, 2), float(stored_items(platform))))
+            print(_line(memory, minute) + f", {items[-1][1]:.0f} items stored", flush=True)
             if minute >= args.minutes:
                 break
             time.sleep(min(args.sample_seconds, max(1.0, (args.minutes - minute) * 60)))
@@ -164,7 +188,7 @@ def main(argv: list[str]) -> int:
         outcomes = load.outcomes()
     finally:
         code = platform.stop()
-    report = _report(args, memory, load, outcomes, code)
+    report = _report(args, memory, items, load, outcomes, code)
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "settings"}, indent=2))
     return 0 if report["ok"] else 1
@@ -173,17 +197,32 @@ def main(argv: list[str]) -> int:
 def _report(
     args: argparse.Namespace,
     memory: dict[str, ProcessMemory],
+    items: list[tuple[float, float]],
     load: Load,
     outcomes: dict[str, int],
     runner_exit: int,
 ) -> dict[str, Any]:
     processes = {name: m.summary(args.warmup_minutes) for name, m in memory.items()}
-    growing = [n for n, p in processes.items() if p["slope_mb_per_min"] > args.max_slope]
+    limits = {
+        name: args.max_runner_slope if name == "runner" else args.max_slope for name in processes
+    }
+    growing = [n for n, p in processes.items() if p["slope_mb_per_min"] > limits[n]]
+    kept = [point for point in items if point[0] >= args.warmup_minutes] or items
+    items_per_min = slope(kept)
+    runner_slope = processes.get("runner", {}).get("slope_mb_per_min", 0.0)
     died = [n for n, p in processes.items() if p["restarts"]]
     return {
         "ok": not growing and not died and runner_exit == 0,
         "minutes": args.minutes,
-        "max_slope_mb_per_min": args.max_slope,
+        "max_slope_mb_per_min": limits,
+        "stored_items": {
+            "start": int(kept[0][1]) if kept else 0,
+            "end": int(kept[-1][1]) if kept else 0,
+            "per_min": round(items_per_min, 1),
+            "runner_kb_per_item": round(1024 * runner_slope / items_per_min, 2)
+            if items_per_min > 0
+            else None,
+        },
         "growing": growing,
         "restarted": died,
         "runner_exit": runner_exit,

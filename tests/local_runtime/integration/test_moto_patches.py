@@ -234,3 +234,23 @@ def test_weak_instances_list_the_live_ones_and_sweep_the_dead() -> None:
     gc.collect()
     assert list(tracked) == kept
     assert len(tracked._refs) < 200
+
+
+def test_stream_records_past_their_retention_are_dropped_and_reading_goes_on(
+    setup, monkeypatch
+) -> None:
+    import time
+
+    from local_runtime import moto_patches
+
+    dynamodb, streams, table, iterator = setup
+    first = streams.get_records(ShardIterator=iterator)["Records"][0]["dynamodb"]
+    # When the counter's record is older than the retention and another write comes
+    monkeypatch.setattr(moto_patches, "STREAM_RETENTION_SECONDS", 0.2)
+    time.sleep(0.3)
+    dynamodb.put_item(TableName=table, Item=_key("a"))
+    # Then the stream keeps only the new record, numbered on from the old ones
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a"]
+    assert int(records[0]["dynamodb"]["SequenceNumber"]) == int(first["SequenceNumber"]) + 1
+    assert len(_moto_table(table).stream_shard.items) == 1
