@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import threading
 import time
@@ -75,6 +76,7 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stop_file = args.out / "faults-stopped"
     stop_file.unlink(missing_ok=True)
+    shutil.rmtree(args.out / "logs", ignore_errors=True)  # the delivery counts come from the logs
     rng = random.Random(args.seed)
     began = time.monotonic()
     platform = start_platform(args.out / "logs", platform_settings(args, stop_file))
