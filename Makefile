@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test test-unit lint bench simulate schemas lock clean
+.PHONY: run demo soak chaos test test-unit lint bench simulate schemas lock clean
 
 # requirements-dev.txt is a lock: every package, transitive ones included, pinned with PyPI's
 # hashes (`make lock` writes it). pip checks each file it installs against them; --no-deps, because
@@ -30,6 +30,18 @@ run: $(STAMP)
 DEMO_TENANTS ?= acme=local-acme-key
 demo: $(STAMP)
 	$(PY) -m cli.demo $(foreach t,$(DEMO_TENANTS),--tenant $(t)) $(DEMO_ARGS)
+
+## Leave the platform running under light load and watch every process's memory: per-process
+## RSS at start and end and its slope in .run/soak/report.json; fails when one grows faster than
+## --max-slope MB/min. SOAK_ARGS passes options, e.g. make soak SOAK_ARGS="--minutes 60".
+soak: $(STAMP)
+	$(PY) -m local_runtime.soak $(SOAK_ARGS)
+
+## Run a mixed workload while killing service processes and making AWS fail, throttle and
+## deliver twice or out of order; then audit that no job was lost or run twice (table on stdout,
+## .run/chaos/report.json; exit 1 if not). CHAOS_ARGS, e.g. --jobs 300 --kills 20 --seed 7.
+chaos: $(STAMP)
+	$(PY) -m local_runtime.chaos $(CHAOS_ARGS)
 
 ## Run the whole test suite (the dashboard's browser test needs Debian's chromium: installed if missing).
 test: $(STAMP)

@@ -1,8 +1,9 @@
 """`python -m local_runtime` (`make run`): the whole platform on one machine until stopped.
 
-In order: the emulator (moto in server mode, with the driver's control API on its port), every
-service's table, the bus, every consumer's queues and rules, the local EMR and CloudFormation
-driver, the demo's profiles and pools (seed.py), then each service as its own process
+In order: the emulator (moto in server mode, with the driver's control API and the chaos runs'
+throttling switch on its port), every service's table, the bus, every consumer's queues and
+rules, the local EMR and CloudFormation driver, the demo's profiles and pools (seed.py), then
+each service as its own process
 (`python -m local_runtime.service <name>`), restarted when it dies. Ctrl-C or SIGTERM stops the
 services first, then the driver, then the emulator.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from .banner import banner
+from .chaos.throttle import Throttler
 from .control import DriverControl
 from .emr_driver import DriverTimings, LocalAwsDriver
 from .emulator import Emulator, PortInUseError
@@ -144,7 +146,10 @@ def _free(host: str, port: int) -> bool:
 
 def _start_emulator(settings: LocalSettings, control: DriverControl) -> Emulator | None:
     """Start the emulator; log why and return None if it cannot."""
-    emulator = Emulator(settings.emulator_host, settings.emulator_port, [control.wrap])
+    throttler = Throttler()  # off until a chaos run turns it on (/local-chaos/throttle)
+    emulator = Emulator(
+        settings.emulator_host, settings.emulator_port, [control.wrap, throttler.wrap]
+    )
     try:
         emulator.start()
     except PortInUseError as error:

@@ -23,6 +23,7 @@ from typing import Any
 from backbone.messaging.publisher import EventBridgePublisher
 from backbone.messaging.relay import Relay
 
+from .chaos.delivery import DeliveryChaos
 from .emulator import client
 from .services import Hosted, ServiceSpec, build, spec_named
 from .settings import LocalSettings, RunnerSettings, SettingsError
@@ -96,6 +97,7 @@ class ServiceProcess:
             wait_seconds=self.runner.queue_wait_seconds,
             visibility_timeout=self.runner.queue_visibility_seconds,
             retry_visibility_timeout=RETRY_VISIBILITY_SECONDS,
+            chaos=DeliveryChaos.from_env(),
         )
 
     def _tick_forever(self, stop: threading.Event) -> None:

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from local_runtime.chaos.delivery import DeliveryChaos
+
 logger = logging.getLogger(__name__)
 
 SqsHandler = Callable[[dict[str, Any]], Mapping[str, Any] | None]
@@ -37,7 +39,9 @@ class SqsPoller:
         wait_seconds: int = 1,
         visibility_timeout: int | None = None,
         retry_visibility_timeout: int | None = None,
+        chaos: DeliveryChaos | None = None,
     ) -> None:
+        """`chaos`: deliveries duplicated, delayed and reordered on purpose (chaos runs only)."""
         if not 1 <= batch_size <= 10:
             raise ValueError(f"batch_size must be 1 to 10 (SQS's ReceiveMessage), not {batch_size}")
         self._sqs = sqs_client
@@ -48,6 +52,7 @@ class SqsPoller:
         self._visibility_timeout = visibility_timeout
         self._retry_visibility_timeout = retry_visibility_timeout
         self._queue_arn: str | None = None
+        self._chaos = chaos
 
     @property
     def queue_arn(self) -> str:
@@ -61,15 +66,28 @@ class SqsPoller:
 
     def poll_once(self) -> int:
         """Receive one batch, hand it over, settle it; the number of messages received."""
-        messages = self._receive()
-        if not messages:
+        received = self._receive()
+        if not received:
             return 0
-        event = {"Records": [self._record(message) for message in messages]}
-        failed = self._failed_ids(event)
-        self._delete([m for m in messages if m["MessageId"] not in failed])
-        if self._retry_visibility_timeout is not None:
-            self._retry_soon([m for m in messages if m["MessageId"] in failed])
-        return len(messages)
+        messages, again = received, []
+        if self._chaos is not None:
+            arranged = self._chaos.arrange(received)
+            messages = arranged.now
+            for message, seconds in arranged.delayed:
+                self._change_visibility([message], seconds)
+        if messages:
+            event = {"Records": [self._record(message) for message in messages]}
+            failed = self._failed_ids(event)
+            handled = [m for m in messages if m["MessageId"] not in failed]
+            if self._chaos is not None:
+                again = self._chaos.duplicates(handled)
+                self._change_visibility(again, 1)
+            self._delete([m for m in handled if m not in again])
+            if self._retry_visibility_timeout is not None:
+                self._retry_soon([m for m in messages if m["MessageId"] in failed])
+        if self._chaos is not None:
+            self._chaos.report(len(again), len(received) - len(messages), arranged.reordered)
+        return len(received)
 
     def run(self, stop_event: threading.Event) -> None:
         """Poll until stop_event is set; errors of SQS itself are logged and retried."""
@@ -134,14 +152,15 @@ class SqsPoller:
 
     def _retry_soon(self, messages: Sequence[Mapping[str, Any]]) -> None:
         """Shorten the failed messages' invisibility so local retries come quickly."""
+        if self._retry_visibility_timeout is not None:
+            self._change_visibility(messages, self._retry_visibility_timeout)
+
+    def _change_visibility(self, messages: Sequence[Mapping[str, Any]], seconds: int) -> None:
+        """Make messages visible again `seconds` from now."""
         if not messages:
             return
         entries = [
-            {
-                "Id": str(i),
-                "ReceiptHandle": m["ReceiptHandle"],
-                "VisibilityTimeout": self._retry_visibility_timeout,
-            }
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": seconds}
             for i, m in enumerate(messages)
         ]
         self._sqs.change_message_visibility_batch(QueueUrl=self._queue_url, Entries=entries)

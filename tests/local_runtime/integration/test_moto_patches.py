@@ -1,14 +1,16 @@
-"""The emulator's fixes for moto: transaction rollback is faithful, streams keep flowing, and a
-Query reads only its partition."""
+"""The emulator's fixes for moto: transaction rollback is faithful, streams keep flowing, a
+Query reads only its partition, and nothing moto is done with stays in memory."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
 
 from backbone.eventstore import create_table
 from local_runtime.emulator import Emulator, client
+from local_runtime.moto_patches import SHARD_ITERATOR_SECONDS, ExpiringIterators, WeakInstances
 from tests.support import unique_name
 
 
@@ -160,3 +162,95 @@ def test_a_query_lists_only_its_partition(emulator: Emulator) -> None:
         assert DynamoType({"S": "none"}) not in moto_table.items
     finally:
         del moto_table.items[DynamoType({"S": "x"})]
+
+
+def _live_tracked(model: Any) -> int:
+    gc.collect()
+    return sum(1 for _ in model.instances_tracked)
+
+
+def test_rollback_backups_are_freed_once_their_transaction_is_over(setup) -> None:
+    from moto.dynamodb.models.table import Table
+
+    dynamodb, _, table, _ = setup
+    before = _live_tracked(Table)
+    # When many transactions commit and many are cancelled
+    for n in range(40):
+        dynamodb.transact_write_items(TransactItems=[_put(table, f"ok{n}"), _bump(table, n + 1)])
+        with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+            dynamodb.transact_write_items(TransactItems=[_put(table, f"no{n}"), _bump(table, 0)])
+    # Then no table copy made as a backup outlives its transaction (moto kept each of them)
+    assert _live_tracked(Table) <= before + 1
+
+
+def test_deleted_queue_messages_and_used_shard_iterators_are_freed(setup, emulator) -> None:
+    from moto.dynamodbstreams.models import ShardIterator
+    from moto.sqs.models import Message
+
+    _, streams, _, iterator = setup
+    sqs = client("sqs", emulator.endpoint_url)
+    url = sqs.create_queue(QueueName=unique_name("freed"))["QueueUrl"]
+    for n in range(30):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{n}")
+        for message in sqs.receive_message(QueueUrl=url).get("Messages", []):
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        iterator = _read(streams, iterator)[1]
+    # Then the messages are gone from memory, not only from the queue
+    assert _live_tracked(Message) <= 1
+    # And the shard iterators still valid are tracked, nothing more (moto kept every one)
+    assert _live_tracked(ShardIterator) <= 40
+
+
+def test_an_expired_shard_iterator_is_refused_as_aws_refuses_it(setup, emulator) -> None:
+    _, streams, _, iterator = setup
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("dynamodbstreams")[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    del backend.shard_iterators[iterator]  # what 15 minutes unused do
+    with pytest.raises(streams.exceptions.ExpiredIteratorException):
+        streams.get_records(ShardIterator=iterator)
+
+
+def test_shard_iterators_expire_after_fifteen_minutes() -> None:
+    now = [0.0]
+    iterators = ExpiringIterators(clock=lambda: now[0])
+    iterators["a"] = 1
+    now[0] = 600.0
+    iterators["b"] = 2
+    now[0] = SHARD_ITERATOR_SECONDS + 1
+    iterators["c"] = 3
+    assert list(iterators) == ["b", "c"]
+
+
+def test_weak_instances_list_the_live_ones_and_sweep_the_dead() -> None:
+    class Model:
+        pass
+
+    kept = [Model() for _ in range(3)]
+    tracked = WeakInstances(kept)
+    for _ in range(500):
+        tracked.append(Model())
+    gc.collect()
+    assert list(tracked) == kept
+    assert len(tracked._refs) < 200
+
+
+def test_stream_records_past_their_retention_are_dropped_and_reading_goes_on(
+    setup, monkeypatch
+) -> None:
+    import time
+
+    from local_runtime import moto_patches
+
+    dynamodb, streams, table, iterator = setup
+    first = streams.get_records(ShardIterator=iterator)["Records"][0]["dynamodb"]
+    # When the counter's record is older than the retention and another write comes
+    monkeypatch.setattr(moto_patches, "STREAM_RETENTION_SECONDS", 0.2)
+    time.sleep(0.3)
+    dynamodb.put_item(TableName=table, Item=_key("a"))
+    # Then the stream keeps only the new record, numbered on from the old ones
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a"]
+    assert int(records[0]["dynamodb"]["SequenceNumber"]) == int(first["SequenceNumber"]) + 1
+    assert len(_moto_table(table).stream_shard.items) == 1

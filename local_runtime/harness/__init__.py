@@ -1,0 +1,1 @@
+"""What the soak and chaos runs share: the real runner in a subprocess, and reading its memory."""
