@@ -6,16 +6,14 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from local_runtime.harness.platform import HttpError as HttpError
+from local_runtime.harness.platform import call, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 120.0
@@ -23,13 +21,6 @@ DEMO_KEY = "e2e-demo-key"
 OPERATOR_KEY = "e2e-operator-key"
 MINIMUM, MAXIMUM, IDLE_TTL = 1, 2, 8
 TERMINAL = ("succeeded", "failed", "cancelled")
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def runner_env(log_dir: Path) -> dict[str, str]:
@@ -60,38 +51,6 @@ def runner_env(log_dir: Path) -> dict[str, str]:
     for name in ("TENANT_API_KEYS", "OPERATOR_API_KEYS", "SERVICES", "TICK_INTERVAL_SECONDS"):
         env.pop(name, None)
     return env
-
-
-class HttpError(Exception):
-    def __init__(self, status: int, body: str) -> None:
-        super().__init__(f"HTTP {status}: {body[:300]}")
-        self.status = status
-
-
-def call(method: str, url: str, key: str, body: Any = None, timeout: float = 15.0) -> Any:
-    """One JSON request; the decoded answer, HttpError for a 4xx/5xx."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("X-Api-Key", key)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        raise HttpError(error.code, error.read().decode(errors="replace")) from None
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float, every: float = 0.5) -> T:
-    """Poll `probe` until it answers something other than None/False; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None and value is not False:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(every)
 
 
 @dataclass
